@@ -1,0 +1,101 @@
+package actors
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"time"
+)
+
+// RoomConfig configures every room. Zero values mean the documented defaults.
+type RoomConfig struct {
+	// CleanupTimeout is how long an empty room lives on (its state survives
+	// a quick rejoin). Zero means 30 s.
+	CleanupTimeout time.Duration
+	// MaxConnections caps a room's connections (offline ones not yet
+	// removed included); further upgrades get 503. Zero means unlimited.
+	MaxConnections int
+	// HeartbeatTimeout marks a connection offline when it sent no heartbeat
+	// for this long. Zero means 45 s.
+	HeartbeatTimeout time.Duration
+	// HeartbeatInterval is the sweep period. Zero means 15 s.
+	HeartbeatInterval time.Duration
+	// OfflineRemoval removes a connection this long after it went offline.
+	// Zero means 30 s.
+	OfflineRemoval time.Duration
+	// PresenceInterval is the minimum gap between two presence broadcasts
+	// of a room; changes in between are coalesced into one list. It grows
+	// with the room size (plus 50 µs per member). Zero means 20 ms.
+	PresenceInterval time.Duration
+}
+
+func (c RoomConfig) withDefaults() RoomConfig {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&c.CleanupTimeout, 30*time.Second)
+	def(&c.HeartbeatTimeout, 45*time.Second)
+	def(&c.HeartbeatInterval, 15*time.Second)
+	def(&c.OfflineRemoval, 30*time.Second)
+	def(&c.PresenceInterval, 20*time.Millisecond)
+	return c
+}
+
+// Hooks are the user's callbacks. Each runs on the room's hook actor, off
+// the room's goroutine, in the order the events happened in that room; a
+// panic in a hook is recovered and logged.
+type Hooks struct {
+	OnJoin    func(ctx context.Context, roomID string, u User)
+	OnLeave   func(ctx context.Context, roomID string, u User)
+	OnMessage func(ctx context.Context, roomID, senderUserID string, msg json.RawMessage)
+}
+
+func (h *Hooks) any() bool { return h.OnJoin != nil || h.OnLeave != nil || h.OnMessage != nil }
+
+// Config configures the actor system.
+type Config struct {
+	Rooms RoomConfig
+	// MaxRooms caps live rooms per process; a join that would create one
+	// more gets 503. Zero means unlimited.
+	MaxRooms int
+	// RateLimit is the per-connection inbound message rate (messages per
+	// second, with a burst of RateBurst); over it the connection is closed
+	// with 1008. Zero disables it.
+	RateLimit float64
+	// RateBurst is the token bucket size. Zero means max(1, RateLimit).
+	RateBurst int
+	Hooks     Hooks
+	// Handlers maps custom message types to handler factories. A registered
+	// type is delivered to its handler actor (one per room) instead of being
+	// relayed; OnMessage is still called.
+	Handlers map[string]HandlerFactory
+	Logger   *slog.Logger
+	Metrics  *Metrics
+	// Now is the clock (tests); nil means time.Now.
+	Now func() time.Time
+}
+
+// User is one presence entry (a connection) as hooks and SDK calls see it.
+type User struct {
+	ConnectionID uint64
+	UserID       string
+	DisplayName  string
+	Color        string
+	ConnectedAt  int64 // Unix ms
+	// OnlineStatus is "online", "away", "offline" or whatever the client
+	// sent (the JSON text when it was not a string).
+	OnlineStatus string
+	LastActiveAt int64
+	IsIdle       bool
+	Location     json.RawMessage
+	Metadata     json.RawMessage
+}
+
+// RoomInfo describes a live room.
+type RoomInfo struct {
+	ID    string
+	Size  int
+	Users []User
+}

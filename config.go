@@ -1,0 +1,106 @@
+package lively
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/lively-actor/lively/actors"
+)
+
+// Re-exported actor types: what hooks, handlers and SDK calls see.
+type (
+	// Identity is who a connection is: from Config.Authenticate, or from
+	// the userId / displayName query parameters when there is no auth.
+	Identity = actors.Identity
+	// User is a presence entry (one connection).
+	User = actors.User
+	// RoomConfig configures rooms (timeouts, limits).
+	RoomConfig = actors.RoomConfig
+	// RoomInfo describes a live room.
+	RoomInfo = actors.RoomInfo
+	// Handler handles one custom message type in one room, on its own actor.
+	Handler = actors.Handler
+	// HandlerFunc adapts a function to Handler.
+	HandlerFunc = actors.HandlerFunc
+	// HandlerFactory makes a room's Handler.
+	HandlerFactory = actors.HandlerFactory
+	// HandlerContext lets a Handler reply, broadcast or set live state.
+	HandlerContext = actors.HandlerContext
+	// CustomMessage is a custom client message delivered to a Handler.
+	CustomMessage = actors.CustomMessage
+)
+
+// Config configures a Server. Every field is optional; the zero value of each
+// means the default in its comment.
+type Config struct {
+	// Path is the WebSocket prefix: clients connect to {Path}/{roomId}.
+	// Default "/rooms".
+	Path string
+	// HealthPath answers GET with {"status":"ok"}. Default "/health".
+	HealthPath string
+	// MetricsPath serves Prometheus metrics. Default "/metrics"; "-" turns
+	// it off.
+	MetricsPath string
+	// StaticDir, when set, serves files for GET/HEAD (reference rules).
+	StaticDir string
+	// Fallback handles plain HTTP requests nothing else matched. Default:
+	// 426 Upgrade required.
+	Fallback http.Handler
+
+	// Authenticate identifies an upgrade request; an error rejects it with
+	// 401. When nil and JWTSecret is set, an HS256 JWT is required (query
+	// parameter "token" or "Authorization: Bearer"; claims sub → userId,
+	// name → displayName). When both are unset, the identity comes from the
+	// userId and displayName query parameters.
+	Authenticate func(r *http.Request) (Identity, error)
+	// JWTSecret is the HS256 key for the built-in JWT authentication.
+	JWTSecret []byte
+
+	// Rooms configures every room (cleanup grace, max connections,
+	// heartbeat timeout and sweep interval, offline removal, presence
+	// coalescing).
+	Rooms RoomConfig
+	// MaxRooms caps live rooms; further new rooms get 503. Default
+	// unlimited.
+	MaxRooms int
+	// MaxRoomIDBytes caps the (escaped) room id. Default 256.
+	MaxRoomIDBytes int
+	// MaxMessageBytes caps one inbound message; bigger ones close the
+	// connection with 1009. Default 1 MiB.
+	MaxMessageBytes int
+	// OutboxMaxBytes caps the bytes queued for one connection; a client
+	// that does not read is closed with 1008 "slow consumer". Default 1 MiB.
+	OutboxMaxBytes int
+	// WriteTimeout bounds one batched socket write. Default 10 s.
+	WriteTimeout time.Duration
+	// RateLimit is a per-connection inbound message rate (msg/s, burst
+	// RateBurst); over it the connection is closed with 1008. Default off.
+	RateLimit float64
+	// RateBurst is the rate limiter's burst. Default max(1, RateLimit).
+	RateBurst int
+
+	// OnJoin is called after a connection joined a room.
+	OnJoin func(ctx context.Context, roomID string, u User)
+	// OnLeave is called once after a connection left (closed, evicted or
+	// removed by the heartbeat sweep).
+	OnLeave func(ctx context.Context, roomID string, u User)
+	// OnMessage is called for every custom message, before it is relayed.
+	OnMessage func(ctx context.Context, roomID, senderUserID string, msg json.RawMessage)
+	// Handlers registers custom message actors by message type: a
+	// registered type goes to its handler (one actor per room) instead of
+	// being relayed to the room.
+	Handlers map[string]HandlerFactory
+
+	// Logger receives structured logs (keys room, conn, user, reason, err).
+	// Default: discard.
+	Logger *slog.Logger
+	// Registerer receives the Prometheus collectors. Default: a private
+	// registry (with Go and process collectors) served at MetricsPath. If
+	// it is also a prometheus.Gatherer it is served at MetricsPath.
+	Registerer prometheus.Registerer
+}
