@@ -1,0 +1,126 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestParse_EnvFillsFlagsNotGiven(t *testing.T) {
+	fs, f := newServeFlags(io.Discard)
+	env := map[string]string{"LIVELY_HEARTBEAT_TIMEOUT": "150ms", "LIVELY_ADDR": "127.0.0.1:7", "LIVELY_MEMORY": "true"}
+	if err := parse(fs, []string{"--addr", "127.0.0.1:0"}, func(k string) string { return env[k] }); err != nil {
+		t.Fatal(err)
+	}
+	if f.addr != "127.0.0.1:0" {
+		t.Fatalf("command line must win over env: %s", f.addr)
+	}
+	if f.heartbeatTimeout != 150*time.Millisecond || !f.store.memory {
+		t.Fatalf("env not applied: %v %v", f.heartbeatTimeout, f.store.memory)
+	}
+	fs, _ = newServeFlags(io.Discard)
+	if err := parse(fs, nil, func(k string) string {
+		if k == "LIVELY_CLEANUP_TIMEOUT" {
+			return "soon"
+		}
+		return ""
+	}); err == nil || !strings.Contains(err.Error(), "LIVELY_CLEANUP_TIMEOUT") {
+		t.Fatalf("bad env value must name the variable: %v", err)
+	}
+}
+
+func TestRun_UsageErrors(t *testing.T) {
+	for _, args := range [][]string{{"bogus"}, {"--no-such-flag"}, {"serve", "extra"}, {"--log-format", "xml", "--memory"},
+		{"--heartbeat-timeout", "0s", "--memory"}, {"--static-dir", "/does/not/exist", "--memory"}} {
+		var out, errb bytes.Buffer
+		if code := Run(context.Background(), args, nil, &out, &errb); code != ExitUsage {
+			t.Errorf("%v: exit %d (%s), want %d", args, code, errb.String(), ExitUsage)
+		}
+	}
+	var out bytes.Buffer
+	if code := Run(context.Background(), []string{"help"}, nil, &out, io.Discard); code != ExitOK || !strings.Contains(out.String(), "Usage:") {
+		t.Fatalf("help: %d %s", code, out.String())
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestServe_BannerHealthAndGracefulStop(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errb syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- Run(ctx, []string{"--addr", "127.0.0.1:0", "--memory", "--log-level", "debug"}, nil, &out, &errb)
+	}()
+	re := regexp.MustCompile(`Health\s+(http://\S+)`)
+	var health string
+	deadline := time.Now().Add(10 * time.Second)
+	for health == "" {
+		if time.Now().After(deadline) {
+			t.Fatalf("no banner: %q %q", out.String(), errb.String())
+		}
+		if m := re.FindStringSubmatch(out.String()); m != nil {
+			health = m[1]
+		} else {
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	resp, err := http.Get(health)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("health %d", resp.StatusCode)
+	}
+	if !strings.Contains(out.String(), "ws://127.0.0.1:") || !strings.Contains(out.String(), "/rooms/{roomId}") {
+		t.Fatalf("banner %q", out.String())
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != ExitOK {
+			t.Fatalf("exit %d: %s", code, errb.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("server did not stop")
+	}
+}
+
+func TestRooms_StoreFlagsAnywhere(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := Run(context.Background(), []string{"rooms", "list", "--memory"}, nil, &out, &errb); code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "No rooms found.") {
+		t.Fatalf("out %q", out.String())
+	}
+	out.Reset()
+	dir := t.TempDir()
+	if code := Run(context.Background(), []string{"rooms", "--data-dir", dir, "inspect", "nope"}, nil, &out, &errb); code != ExitFailure {
+		t.Fatalf("inspect missing room: exit %d", code)
+	}
+}

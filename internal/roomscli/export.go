@@ -1,0 +1,60 @@
+package roomscli
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/lively-actor/lively/store"
+)
+
+// exportDoc is the JSON runExport prints; keys in this order.
+type exportDoc struct {
+	ID        string `json:"id"`
+	UpdatedAt int64  `json:"updatedAt"` // Unix milliseconds
+	// Storage is the storage root, null when there is none.
+	Storage json.RawMessage `json:"storage"`
+	// Yjs is the snapshot's Yjs update in standard base64, null when none.
+	Yjs *string `json:"yjs"`
+	// PendingChanges counts stored changes not reflected in Storage and Yjs.
+	PendingChanges int `json:"pendingChanges"`
+}
+
+// runExport prints a room as indented JSON. Storage is the latest whole
+// document (see roomView); pending changes that are not folded in are
+// counted, and a warning goes to stderr.
+func runExport(ctx context.Context, st store.Store, env *Env, id string) error {
+	r, err := loadRoom(ctx, st, id)
+	if err != nil {
+		return err
+	}
+	v := viewOf(r)
+	doc := exportDoc{
+		ID:             r.ID,
+		UpdatedAt:      r.UpdatedAt.UnixMilli(),
+		PendingChanges: len(v.unfolded),
+	}
+	if v.storage != nil {
+		if !json.Valid(v.storage) {
+			return errors.New("error: the stored storage root is not valid JSON")
+		}
+		doc.Storage = v.storage
+	}
+	if r.Snapshot.Yjs != nil {
+		s := base64.StdEncoding.EncodeToString(r.Snapshot.Yjs)
+		doc.Yjs = &s
+	}
+	enc := json.NewEncoder(env.Stdout)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(&doc); err != nil {
+		return fmt.Errorf("error: %w", err)
+	}
+	if n := len(v.unfolded); n > 0 {
+		fmt.Fprintf(env.Stderr, "warning: %s not folded into this export (the server replays them on load)\n",
+			plural(n, "pending change"))
+	}
+	return nil
+}
