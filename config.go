@@ -33,6 +33,8 @@ type (
 	HandlerContext = actors.HandlerContext
 	// CustomMessage is a custom client message delivered to a Handler.
 	CustomMessage = actors.CustomMessage
+	// StorageChange is what OnStorageChange receives.
+	StorageChange = actors.StorageChange
 )
 
 // Config configures a Server. Every field is optional; the zero value of each
@@ -91,6 +93,15 @@ type Config struct {
 	OnLeave func(ctx context.Context, roomID string, u User)
 	// OnMessage is called for every custom message, before it is relayed.
 	OnMessage func(ctx context.Context, roomID, senderUserID string, msg json.RawMessage)
+	// OnStorageChange is called after every storage change (client ops,
+	// client-seeded storage:init, MutateStorage), in order per room.
+	OnStorageChange func(ctx context.Context, roomID string, change StorageChange)
+	// InitialStorage loads a room's storage root (SerializedCrdt JSON; nil or
+	// "null" for none) once per room life, off the room's goroutine, bounded
+	// by Rooms.InitialStorageTimeout (default 10 s). An error or a timeout
+	// means no storage (root:null). Joiners wait for it and each get exactly
+	// one storage:init.
+	InitialStorage func(ctx context.Context, roomID string) (json.RawMessage, error)
 	// Handlers registers custom message actors by message type: a
 	// registered type goes to its handler (one actor per room) instead of
 	// being relayed to the room.

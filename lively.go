@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/lively-actor/lively/actors"
+	"github.com/lively-actor/lively/crdt"
 	"github.com/lively-actor/lively/transport"
 )
 
@@ -83,7 +84,8 @@ func New(cfg Config) (*Server, error) {
 	}, tm)
 	s.sys = actors.NewSystem(actors.Config{
 		Rooms: cfg.Rooms, MaxRooms: cfg.MaxRooms, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
-		Hooks:    actors.Hooks{OnJoin: cfg.OnJoin, OnLeave: cfg.OnLeave, OnMessage: cfg.OnMessage},
+		Hooks: actors.Hooks{OnJoin: cfg.OnJoin, OnLeave: cfg.OnLeave, OnMessage: cfg.OnMessage,
+			OnStorageChange: cfg.OnStorageChange, InitialStorage: cfg.InitialStorage},
 		Handlers: cfg.Handlers, Logger: logger, Metrics: actors.NewMetrics(reg),
 	})
 	routes := map[string]http.Handler{}
@@ -190,6 +192,21 @@ func (s *Server) SetLiveState(roomID, key string, value any) (bool, error) {
 
 // RoomUsers returns the presence entries of a room (nil if it does not exist).
 func (s *Server) RoomUsers(roomID string) []User { return s.sys.RoomUsers(roomID) }
+
+// MutateStorage runs fn on the room's actor against the storage root (a
+// LiveObject) and broadcasts the ops it emitted as one storage:ops message;
+// OnStorageChange sees them too. It fails if the room does not exist, its
+// storage is not initialized (actors.ErrNoStorage), the root is not a
+// LiveObject, or fn fails. fn runs on the room's goroutine: keep it short.
+func (s *Server) MutateStorage(ctx context.Context, roomID string, fn func(root *crdt.Object) error) error {
+	return s.sys.MutateStorage(ctx, roomID, fn)
+}
+
+// StorageSnapshot returns the room's storage root as JSON (nil when the
+// storage is not initialized); an error if the room does not exist.
+func (s *Server) StorageSnapshot(roomID string) (json.RawMessage, error) {
+	return s.sys.StorageSnapshot(roomID)
+}
 
 // Rooms lists the live rooms with their sizes and users.
 func (s *Server) Rooms() []RoomInfo { return s.sys.Rooms() }

@@ -27,6 +27,8 @@ type RoomConfig struct {
 	// of a room; changes in between are coalesced into one list. It grows
 	// with the room size (plus 50 µs per member). Zero means 20 ms.
 	PresenceInterval time.Duration
+	// InitialStorageTimeout bounds Hooks.InitialStorage. Zero means 10 s.
+	InitialStorageTimeout time.Duration
 }
 
 func (c RoomConfig) withDefaults() RoomConfig {
@@ -40,6 +42,7 @@ func (c RoomConfig) withDefaults() RoomConfig {
 	def(&c.HeartbeatInterval, 15*time.Second)
 	def(&c.OfflineRemoval, 30*time.Second)
 	def(&c.PresenceInterval, 20*time.Millisecond)
+	def(&c.InitialStorageTimeout, 10*time.Second)
 	return c
 }
 
@@ -50,9 +53,19 @@ type Hooks struct {
 	OnJoin    func(ctx context.Context, roomID string, u User)
 	OnLeave   func(ctx context.Context, roomID string, u User)
 	OnMessage func(ctx context.Context, roomID, senderUserID string, msg json.RawMessage)
+	// OnStorageChange gets every storage change: client ops, client-seeded
+	// inits and MutateStorage.
+	OnStorageChange func(ctx context.Context, roomID string, change StorageChange)
+	// InitialStorage loads a room's storage root (SerializedCrdt JSON; nil
+	// or "null" for none) once per room life, bounded by
+	// RoomConfig.InitialStorageTimeout; an error or a timeout means none.
+	// It runs on its own goroutine, never on the room's.
+	InitialStorage func(ctx context.Context, roomID string) (json.RawMessage, error)
 }
 
-func (h *Hooks) any() bool { return h.OnJoin != nil || h.OnLeave != nil || h.OnMessage != nil }
+func (h *Hooks) any() bool {
+	return h.OnJoin != nil || h.OnLeave != nil || h.OnMessage != nil || h.OnStorageChange != nil
+}
 
 // Config configures the actor system.
 type Config struct {

@@ -11,10 +11,11 @@ import (
 
 // hookCall is one user hook invocation, queued on a room's hook actor.
 type hookCall struct {
-	kind   hookKind
-	user   User
-	sender string
-	msg    json.RawMessage
+	kind    hookKind
+	user    User
+	sender  string
+	msg     json.RawMessage
+	storage *StorageChange
 }
 
 type hookKind uint8
@@ -23,6 +24,7 @@ const (
 	hookJoin hookKind = iota
 	hookLeave
 	hookMessage
+	hookStorage
 )
 
 // hookRunner is the per-room actor that calls user hooks in event order, off
@@ -71,6 +73,10 @@ func (h *hookRunner) handleCall(c *hookCall) {
 	case hookMessage:
 		if h.hooks.OnMessage != nil {
 			h.hooks.OnMessage(h.ctx, h.roomID, c.sender, c.msg)
+		}
+	case hookStorage:
+		if h.hooks.OnStorageChange != nil {
+			h.hooks.OnStorageChange(h.ctx, h.roomID, *c.storage)
 		}
 	}
 }

@@ -149,6 +149,7 @@ type RoomReply struct {
 	Err      error
 	Accepted bool
 	Users    []User
+	Snapshot json.RawMessage
 }
 
 func (*admitRoom) isRoomMsg()           {}

@@ -11,6 +11,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/lively-actor/lively/codec"
+	"github.com/lively-actor/lively/crdt"
 	"github.com/lively-actor/lively/transport"
 )
 
@@ -37,6 +38,12 @@ type room struct {
 	flushTimer     *time.Timer
 
 	state liveState
+
+	doc            *crdt.Doc
+	storageState   int
+	storageWaiting []*member // joined while InitialStorage runs
+	snapshot       *outMsg   // cached storage:init, nil when stale
+	loadTimer      *time.Timer
 
 	hooks    *actor.PID
 	handlers map[string]*actor.PID
@@ -85,9 +92,18 @@ func (r *room) Receive(ctx actor.Context) {
 		r.handleSetLiveState(ctx, m)
 	case *UsersRequest:
 		r.handleUsers(ctx)
+	case *MutateStorageRequest:
+		r.handleMutateStorage(ctx, m)
+	case *SnapshotRequest:
+		r.handleSnapshot(ctx)
+	case *storageLoaded:
+		r.handleStorageLoaded(ctx, m)
+	case *storageLoadTimeout:
+		r.handleStorageLoadTimeout(ctx)
 	case *actor.Started:
 		r.self, r.system = ctx.Self(), ctx.ActorSystem()
 		r.metrics.roomsAdd(1)
+		r.startStorageLoad(ctx)
 	case *actor.Stopping:
 		r.handleStopping(ctx)
 	case *actor.Stopped, *actor.Restarting:
@@ -179,6 +195,9 @@ func (r *room) afterMembershipChange(ctx actor.Context) {
 func (r *room) handleStopping(ctx actor.Context) {
 	if r.flushTimer != nil {
 		r.flushTimer.Stop()
+	}
+	if r.loadTimer != nil {
+		r.loadTimer.Stop()
 	}
 	for _, m := range r.order {
 		ctx.Send(m.session, &kick{reason: transport.ReasonShutdown})
@@ -286,7 +305,7 @@ func (r *room) presenceList() *outMsg {
 // sendInitial sends a joiner the room's state after its first presence list
 // (B.1.5 steps 4–6).
 func (r *room) sendInitial(ctx actor.Context, m *member) {
-	r.send(m, newOut(codec.AppendStorageInit(nil, nil)), "storage:init")
+	r.sendStorageInit(m)
 	if !r.state.empty() {
 		r.send(m, newOut(codec.AppendStateInit(nil, r.state.list())), "state:init")
 	}
@@ -396,10 +415,6 @@ func (r *room) handleCustom(ctx actor.Context, m *member, msg *codec.Inbound) {
 		return
 	}
 	r.broadcast(newOut(msg.Raw), "custom", m.connID)
-}
-
-func (r *room) handleStorage(ctx actor.Context, m *member, msg *codec.Inbound) {
-	r.metrics.Dropped("storage_unsupported")
 }
 
 // --- sweep ---

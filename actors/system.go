@@ -10,6 +10,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"github.com/lively-actor/lively/crdt"
 	"github.com/lively-actor/lively/transport"
 )
 
@@ -105,6 +106,35 @@ func (s *System) RoomUsers(roomID string) []User {
 		return nil
 	}
 	return r.Users
+}
+
+// MutateStorage runs fn on the room's actor against the storage root and
+// broadcasts the ops it emitted as one storage:ops message. The wait is
+// bounded by ctx (and at most requestTimeout without a deadline).
+func (s *System) MutateStorage(ctx context.Context, roomID string, fn func(root *crdt.Object) error) error {
+	timeout := requestTimeout
+	if dl, ok := ctx.Deadline(); ok {
+		timeout = time.Until(dl)
+	}
+	res, err := s.root.RequestFuture(s.registry, &forward{roomID: roomID, msg: &MutateStorageRequest{Fn: fn}}, timeout).Result()
+	if err != nil {
+		return err
+	}
+	r, ok := res.(*RoomReply)
+	if !ok {
+		return errors.New("actors: unexpected reply")
+	}
+	return r.Err
+}
+
+// StorageSnapshot returns the room's serialized storage root (nil when the
+// storage is not initialized); ErrNoRoom if the room does not exist.
+func (s *System) StorageSnapshot(roomID string) (json.RawMessage, error) {
+	r, err := s.ask(roomID, &SnapshotRequest{})
+	if err != nil {
+		return nil, err
+	}
+	return r.Snapshot, nil
 }
 
 // Rooms lists the live rooms with their users, sorted by id.

@@ -297,3 +297,13 @@ func DialNoRead(t testing.TB, url string) net.Conn {
 	t.Cleanup(func() { conn.Close() })
 	return conn
 }
+
+// TryNext returns the next message if one has already arrived.
+func (c *Client) TryNext() (Msg, bool) {
+	select {
+	case m, ok := <-c.msgs:
+		return m, ok
+	default:
+		return Msg{}, false
+	}
+}
