@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/lively-actor/lively/actors"
+	"github.com/lively-actor/lively/store"
 )
 
 // Re-exported actor types: what hooks, handlers and SDK calls see.
@@ -106,6 +107,20 @@ type Config struct {
 	// registered type goes to its handler (one actor per room) instead of
 	// being relayed to the room.
 	Handlers map[string]HandlerFactory
+
+	// Store persists rooms (storage documents; see package store): nil
+	// means nothing persists. A room loads from the store when it is
+	// activated; InitialStorage is only called when the store has nothing
+	// for the room, and its result is then written to the store (the store
+	// is a cache in front of the hook). Live state and presence are never
+	// stored.
+	Store store.Store
+	// FlushInterval is the longest a change waits before it is written to
+	// the Store (changes in between are written together). Default 100 ms.
+	FlushInterval time.Duration
+	// SnapshotEvery folds the stored change log into a snapshot after this
+	// many changes, and whenever a room stops. Default 1000.
+	SnapshotEvery int
 
 	// Logger receives structured logs (keys room, conn, user, reason, err).
 	// Default: discard.

@@ -87,6 +87,7 @@ func New(cfg Config) (*Server, error) {
 		Hooks: actors.Hooks{OnJoin: cfg.OnJoin, OnLeave: cfg.OnLeave, OnMessage: cfg.OnMessage,
 			OnStorageChange: cfg.OnStorageChange, InitialStorage: cfg.InitialStorage},
 		Handlers: cfg.Handlers, Logger: logger, Metrics: actors.NewMetrics(reg),
+		Store: cfg.Store, FlushInterval: cfg.FlushInterval, SnapshotEvery: cfg.SnapshotEvery,
 	})
 	routes := map[string]http.Handler{}
 	if gatherer != nil && cfg.MetricsPath != "-" {

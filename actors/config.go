@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"sync"
 	"time"
+
+	"github.com/lively-actor/lively/store"
 )
 
 // RoomConfig configures every room. Zero values mean the documented defaults.
@@ -88,6 +91,19 @@ type Config struct {
 	Metrics  *Metrics
 	// Now is the clock (tests); nil means time.Now.
 	Now func() time.Time
+
+	// Store persists rooms (nil: nothing persists). A room loads from it
+	// when it is activated; Hooks.InitialStorage is only asked when the
+	// store has nothing for the room, and its result is then stored.
+	Store store.Store
+	// FlushInterval is the longest a change waits before it is written.
+	// Zero means 100 ms.
+	FlushInterval time.Duration
+	// SnapshotEvery folds the change log into a snapshot after this many
+	// changes (and when a room stops). Zero means 1000.
+	SnapshotEvery int
+
+	persisters *sync.WaitGroup
 }
 
 // User is one presence entry (a connection) as hooks and SDK calls see it.

@@ -14,6 +14,8 @@ type Metrics struct {
 	panics          prometheus.Counter
 	unexpected      prometheus.Counter
 	hookPanics      prometheus.Counter
+	persistErrors   prometheus.Counter
+	persistedTotal  prometheus.Counter
 }
 
 // NewMetrics creates the collectors and registers them with reg (nil: not
@@ -35,9 +37,13 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Actor messages of an unexpected type."}),
 		hookPanics: prometheus.NewCounter(prometheus.CounterOpts{Namespace: "lively", Name: "hook_panics_total",
 			Help: "Panics recovered inside user hooks and handlers."}),
+		persistErrors: prometheus.NewCounter(prometheus.CounterOpts{Namespace: "lively", Name: "persist_errors_total",
+			Help: "Failed store writes (retried)."}),
+		persistedTotal: prometheus.NewCounter(prometheus.CounterOpts{Namespace: "lively", Name: "persisted_changes_total",
+			Help: "Changes appended to the store."}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.rooms, m.messagesIn, m.messagesOut, m.dropped, m.presenceFlushes, m.panics, m.unexpected, m.hookPanics)
+		reg.MustRegister(m.rooms, m.messagesIn, m.messagesOut, m.dropped, m.presenceFlushes, m.panics, m.unexpected, m.hookPanics, m.persistErrors, m.persistedTotal)
 	}
 	return m
 }
@@ -88,5 +94,17 @@ func (m *Metrics) unexpectedMsg() {
 func (m *Metrics) hookPanic() {
 	if m != nil {
 		m.hookPanics.Inc()
+	}
+}
+
+func (m *Metrics) persistError() {
+	if m != nil {
+		m.persistErrors.Inc()
+	}
+}
+
+func (m *Metrics) persisted(n int) {
+	if m != nil {
+		m.persistedTotal.Add(float64(n))
 	}
 }

@@ -45,6 +45,9 @@ type room struct {
 	snapshot       *outMsg   // cached storage:init, nil when stale
 	loadTimer      *time.Timer
 
+	persister            *actor.PID
+	changesSinceSnapshot int
+
 	hooks    *actor.PID
 	handlers map[string]*actor.PID
 }
@@ -199,6 +202,7 @@ func (r *room) handleStopping(ctx actor.Context) {
 	if r.loadTimer != nil {
 		r.loadTimer.Stop()
 	}
+	r.stopPersister(ctx)
 	for _, m := range r.order {
 		ctx.Send(m.session, &kick{reason: transport.ReasonShutdown})
 	}

@@ -3,6 +3,7 @@ package actors
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -10,6 +11,8 @@ import (
 
 	"github.com/lively-actor/lively/codec"
 	"github.com/lively-actor/lively/crdt"
+	"github.com/lively-actor/lively/store"
+	"github.com/lively-actor/lively/transport"
 )
 
 // StorageChange is what OnStorageChange receives: either a batch of ops as
@@ -31,10 +34,13 @@ const (
 	storageReady          // load settled (doc may still be nil)
 )
 
-// storageLoaded carries the InitialStorage result back to the room.
+// storageLoaded carries the load result back to the room: the stored room,
+// or else the InitialStorage hook's root.
 type storageLoaded struct {
-	root json.RawMessage
-	err  error
+	stored   *store.Room
+	root     json.RawMessage
+	err      error // hook failure: start with no storage
+	storeErr error // store failure: the room must not start (it would overwrite)
 }
 
 // storageLoadTimeout fires when InitialStorage took too long.
@@ -56,38 +62,54 @@ func (*storageLoadTimeout) isRoomMsg()   {}
 func (*MutateStorageRequest) isRoomMsg() {}
 func (*SnapshotRequest) isRoomMsg()      {}
 
-// startStorageLoad calls InitialStorage once per room life, off the room's
-// goroutine, bounded by Rooms.InitialStorageTimeout.
+// startStorageLoad loads the room's storage once per room life, off the
+// room's goroutine, bounded by Rooms.InitialStorageTimeout: from the store
+// when it has the room, else from the InitialStorage hook.
 func (r *room) startStorageLoad(ctx actor.Context) {
-	hook := r.cfg.Hooks.InitialStorage
-	if hook == nil {
+	hook, st := r.cfg.Hooks.InitialStorage, r.cfg.Store
+	if hook == nil && st == nil {
 		return
 	}
 	r.storageState = storageLoading
 	self, root := ctx.Self(), ctx.ActorSystem().Root
 	timeout := r.rc.InitialStorageTimeout
 	r.loadTimer = time.AfterFunc(timeout, func() { root.Send(self, &storageLoadTimeout{}) })
-	id, logger := r.id, r.logger
-	go func() { // owned by the room; ends when the hook returns (its ctx carries the deadline)
-		hctx, cancel := context.WithTimeout(context.Background(), timeout)
+	id := r.id
+	go func() { // owned by the room; ends when the load returns (its ctx carries the deadline)
+		lctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
-		var res storageLoaded
-		func() {
-			defer func() {
-				if v := recover(); v != nil {
-					res.err = fmt.Errorf("InitialStorage panicked: %v", v)
-				}
-			}()
-			res.root, res.err = hook(hctx, id)
-		}()
-		if res.err == nil && hctx.Err() != nil {
-			res.root, res.err = nil, fmt.Errorf("InitialStorage returned after its deadline: %w", hctx.Err())
-		}
-		if res.err != nil {
-			logger.Warn("InitialStorage failed; starting with no storage", "err", res.err)
-		}
-		root.Send(self, &res)
+		root.Send(self, loadStorage(lctx, id, st, hook))
 	}()
+}
+
+func loadStorage(ctx context.Context, id string, st store.Store, hook func(context.Context, string) (json.RawMessage, error)) *storageLoaded {
+	res := &storageLoaded{}
+	if st != nil {
+		stored, err := st.Load(ctx, id)
+		switch {
+		case err == nil:
+			res.stored = stored
+			return res
+		case !errors.Is(err, store.ErrNotFound):
+			res.storeErr = err
+			return res
+		}
+	}
+	if hook == nil {
+		return res
+	}
+	func() {
+		defer func() {
+			if v := recover(); v != nil {
+				res.err = fmt.Errorf("InitialStorage panicked: %v", v)
+			}
+		}()
+		res.root, res.err = hook(ctx, id)
+	}()
+	if res.err == nil && ctx.Err() != nil {
+		res.root, res.err = nil, fmt.Errorf("InitialStorage returned after its deadline: %w", ctx.Err())
+	}
+	return res
 }
 
 func (r *room) handleStorageLoaded(ctx actor.Context, l *storageLoaded) {
@@ -95,25 +117,126 @@ func (r *room) handleStorageLoaded(ctx actor.Context, l *storageLoaded) {
 		return // timed out already
 	}
 	r.loadTimer.Stop()
-	if l.err == nil && r.doc == nil && len(l.root) > 0 && string(l.root) != "null" {
+	var lastSeq uint64
+	switch {
+	case l.storeErr != nil:
+		r.failRoom(ctx, fmt.Errorf("loading the room from the store: %w", l.storeErr))
+		return
+	case l.stored != nil:
+		r.doc = rebuild(l.stored, r)
+		lastSeq = l.stored.LastSeq()
+	case l.err != nil:
+		r.logger.Warn("InitialStorage failed; starting with no storage", "err", l.err)
+	case len(l.root) > 0 && string(l.root) != "null":
 		d, err := crdt.Deserialize(l.root)
 		if err != nil {
 			r.metrics.Dropped("bad_initial_storage")
 			r.logger.Warn("InitialStorage returned an invalid document; starting with no storage", "err", err)
-		} else {
-			r.doc = d
-			r.storageChanged()
+			break
 		}
+		r.doc = d
+	}
+	r.storageChanged()
+	r.startPersister(ctx, lastSeq)
+	if l.stored == nil && r.doc != nil {
+		r.persist(ctx, store.KindStorageInit, r.doc.AppendJSON(nil)) // the store caches the hook's document
 	}
 	r.finishStorageLoad()
+}
+
+// rebuild makes the document from a stored snapshot and the changes after it.
+func rebuild(st *store.Room, r *room) *crdt.Doc {
+	var doc *crdt.Doc
+	if len(st.Snapshot.Storage) > 0 {
+		d, err := crdt.Deserialize(st.Snapshot.Storage)
+		if err != nil {
+			r.logger.Error("stored snapshot is invalid; ignoring it", "err", err)
+		} else {
+			doc = d
+		}
+	}
+	for _, c := range st.Changes {
+		switch c.Kind {
+		case store.KindStorageInit:
+			d, err := crdt.Deserialize(c.Data)
+			if err != nil {
+				r.logger.Error("stored storage init is invalid; skipping it", "seq", c.Seq, "err", err)
+				continue
+			}
+			doc = d
+		case store.KindStorage:
+			if doc == nil {
+				continue
+			}
+			ops, _, err := crdt.DecodeOps(c.Data)
+			if err != nil {
+				r.logger.Error("stored ops are invalid; skipping them", "seq", c.Seq, "err", err)
+				continue
+			}
+			for i := range ops {
+				doc.Sequence(&ops[i])
+			}
+		}
+	}
+	return doc
+}
+
+// failRoom closes every member with a retryable code and stops the room; the
+// next join starts it again.
+func (r *room) failRoom(ctx actor.Context, err error) {
+	r.logger.Error("room failed; closing its members so they reconnect", "err", err)
+	r.metrics.panic()
+	for _, m := range append([]*member(nil), r.order...) {
+		r.removeMember(ctx, m, transport.ReasonInternal)
+	}
+	r.storageState = storageReady
+	r.storageWaiting = nil
+	ctx.Stop(ctx.Self())
 }
 
 func (r *room) handleStorageLoadTimeout(ctx actor.Context) {
 	if r.storageState != storageLoading {
 		return
 	}
+	if r.cfg.Store != nil {
+		r.failRoom(ctx, fmt.Errorf("loading the room took longer than %s", r.rc.InitialStorageTimeout))
+		return
+	}
 	r.logger.Warn("InitialStorage timed out; starting with no storage", "timeout", r.rc.InitialStorageTimeout)
 	r.finishStorageLoad()
+}
+
+// startPersister spawns the room's persistence actor (when there is a store).
+func (r *room) startPersister(ctx actor.Context, lastSeq uint64) {
+	if r.cfg.Store == nil || r.persister != nil {
+		return
+	}
+	r.cfg.persisters.Add(1)
+	r.persister = ctx.ActorSystem().Root.Spawn(newPersisterProps(r.id, r.cfg, lastSeq))
+}
+
+// persist records one change; every SnapshotEvery changes the full state
+// follows so the store can fold its log.
+func (r *room) persist(ctx actor.Context, kind store.Kind, data []byte) {
+	if r.persister == nil {
+		return
+	}
+	ctx.Send(r.persister, &persistChange{change: store.Change{Kind: kind, Data: data}})
+	r.changesSinceSnapshot++
+	if r.changesSinceSnapshot >= r.cfg.SnapshotEvery {
+		r.changesSinceSnapshot = 0
+		ctx.Send(r.persister, &persistSnapshot{storage: r.snapshotRoot()})
+	}
+}
+
+// stopPersister sends the final snapshot; the persister writes everything
+// and stops.
+func (r *room) stopPersister(ctx actor.Context) {
+	if r.persister == nil {
+		return
+	}
+	ctx.Send(r.persister, &persistSnapshot{storage: r.snapshotRoot(), final: true})
+	r.persister = nil
 }
 
 // finishStorageLoad sends each member that waited for the load its one
@@ -191,7 +314,9 @@ func (r *room) handleClientInit(ctx actor.Context, m *member, root []byte) {
 	r.storageChanged()
 	o := r.storageInitMsg()
 	r.broadcast(o, "storage:init", 0)
-	r.storageHook(ctx, &StorageChange{Root: r.snapshotRoot(), Clock: d.Clock()})
+	seeded := r.snapshotRoot()
+	r.persist(ctx, store.KindStorageInit, seeded)
+	r.storageHook(ctx, &StorageChange{Root: seeded, Clock: d.Clock()})
 }
 
 // snapshotRoot is the serialized root (nil when there is no document).
@@ -250,6 +375,7 @@ func (r *room) handleOps(ctx actor.Context, m *member, raw []byte) {
 		r.storageChanged()
 		buf = codec.AppendStorageOpsFooter(buf, r.doc.Clock())
 		r.broadcast(newOut(buf), "storage:ops", 0)
+		r.persist(ctx, store.KindStorage, opsArray(buf))
 		r.storageHook(ctx, &StorageChange{Ops: opsArray(buf), Clock: r.doc.Clock()})
 	}
 	if resync && !m.pending {
@@ -293,6 +419,7 @@ func (r *room) handleMutateStorage(ctx actor.Context, req *MutateStorageRequest)
 		}
 		buf = codec.AppendStorageOpsFooter(buf, r.doc.Clock())
 		r.broadcast(newOut(buf), "storage:ops", 0)
+		r.persist(ctx, store.KindStorage, opsArray(buf))
 		r.storageHook(ctx, &StorageChange{Ops: opsArray(buf), Clock: r.doc.Clock()})
 	}
 	respond(ctx, &RoomReply{Err: err, Accepted: err == nil})

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -40,6 +42,13 @@ func NewSystem(cfg Config) *System {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.FlushInterval <= 0 {
+		cfg.FlushInterval = 100 * time.Millisecond
+	}
+	if cfg.SnapshotEvery <= 0 {
+		cfg.SnapshotEvery = 1000
+	}
+	cfg.persisters = &sync.WaitGroup{}
 	if cfg.RateLimit > 0 && cfg.RateBurst <= 0 {
 		cfg.RateBurst = max(1, int(cfg.RateLimit))
 	}
@@ -173,6 +182,17 @@ func (s *System) Shutdown(ctx context.Context) error {
 	case err = <-done:
 	case <-ctx.Done():
 		err = ctx.Err()
+	}
+	// Rooms sent their final snapshots; wait for the writes.
+	flushed := make(chan struct{})
+	go func() { // ends when every persister stopped (each gives up after bounded retries)
+		s.cfg.persisters.Wait()
+		close(flushed)
+	}()
+	select {
+	case <-flushed:
+	case <-ctx.Done():
+		err = errors.Join(err, fmt.Errorf("actors: pending changes not persisted: %w", ctx.Err()))
 	}
 	s.as.Shutdown()
 	return err

@@ -9,10 +9,12 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/lively-actor/lively"
+	"github.com/lively-actor/lively/store"
 )
 
 // serveFlags are every flag of "serve".
@@ -116,6 +118,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return ExitUsage
 		}
 	}
+	st, err := f.store.open(ctx)
+	if err != nil {
+		fmt.Fprintln(stderr, "lively-actor: opening the store:", err)
+		return ExitFailure
+	}
+	defer func() {
+		if err := st.Close(); err != nil {
+			logger.Error("closing the store", "err", err)
+		}
+	}()
+	cfg.Store, cfg.FlushInterval = st, f.flushInterval
 	srv, err := lively.New(cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, "lively-actor:", err)
@@ -143,7 +156,7 @@ func printBanner(w io.Writer, addr net.Addr, f *serveFlags) {
 		host = "localhost"
 	}
 	base := net.JoinHostPort(host, port)
-	data := f.store.dataDir
+	data := filepath.Join(f.store.dataDir, store.SQLiteFileName)
 	switch {
 	case f.store.databaseURL != "":
 		data = "postgres"
