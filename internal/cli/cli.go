@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/lively-actor/lively/bench"
 	"github.com/lively-actor/lively/internal/roomscli"
 	"github.com/lively-actor/lively/store"
 )
@@ -22,9 +23,11 @@ const (
 const usage = `Usage:
   lively-actor [serve] [flags]          run the server (default :1999, persistent in ./.lively-actor)
   lively-actor rooms <command> [flags]  list | inspect <id> | clear [<id>] | export <id> | import <dir>
+  lively-actor bench <scenario> --url ws://127.0.0.1:1999 [flags]
+                                        load-test a server: idle | fanout | storage | joinstorm | yjs | relay
   lively-actor help                     this text
 
-Run "lively-actor serve -h" or "lively-actor rooms -h" for their flags.
+Run "lively-actor serve -h", "lively-actor rooms -h" or "lively-actor bench --help" for their flags.
 `
 
 // Run executes the command line args (without the program name).
@@ -38,6 +41,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return serve(ctx, args, stdout, stderr)
 	case "rooms":
 		return rooms(ctx, args, stdin, stdout, stderr)
+	case "bench":
+		return bench.Main(ctx, args, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return ExitOK

@@ -1,0 +1,139 @@
+package bench
+
+import (
+	"bufio"
+	"encoding/binary"
+	"fmt"
+	"io"
+
+	"github.com/gobwas/ws"
+)
+
+// readChunk bounds how much payload is allocated ahead of the bytes actually
+// read, so a peer-declared length never decides an allocation on its own.
+const readChunk = 64 << 10
+
+// appendFrame appends one complete (FIN) frame carrying payload to dst.
+// Client frames are masked with mask, as RFC 6455 requires; server frames are
+// sent in the clear. The payload is copied, never modified.
+func appendFrame(dst []byte, op ws.OpCode, payload []byte, masked bool, mask [4]byte) []byte {
+	b0 := 0x80 | byte(op)
+	var b1 byte
+	if masked {
+		b1 = 0x80
+	}
+	n := len(payload)
+	switch {
+	case n < 126:
+		dst = append(dst, b0, b1|byte(n))
+	case n <= 0xffff:
+		dst = append(dst, b0, b1|126, byte(n>>8), byte(n))
+	default:
+		dst = append(dst, b0, b1|127)
+		dst = binary.BigEndian.AppendUint64(dst, uint64(n))
+	}
+	if !masked {
+		return append(dst, payload...)
+	}
+	dst = append(dst, mask[:]...)
+	start := len(dst)
+	dst = append(dst, payload...)
+	ws.Cipher(dst[start:], mask, 0)
+	return dst
+}
+
+// frameReader reads whole WebSocket messages (reassembling fragments) and
+// single control frames from a buffered connection. It is owned by one
+// goroutine; the slices it returns are valid until the next call to next.
+type frameReader struct {
+	r       *bufio.Reader
+	max     int64
+	hdr     [ws.MaxHeaderSize - 2]byte
+	msg     []byte
+	ctl     []byte
+	msgOp   ws.OpCode
+	inFrags bool
+}
+
+func newFrameReader(r *bufio.Reader, maxMessage int64) *frameReader {
+	return &frameReader{r: r, max: maxMessage}
+}
+
+// next returns the next complete data message (OpText or OpBinary) or control
+// frame (OpPing, OpPong, OpClose). Masked payloads are unmasked.
+func (fr *frameReader) next() (ws.OpCode, []byte, error) {
+	for {
+		h, err := ws.ReadHeaderBuffer(fr.r, fr.hdr[:])
+		if err != nil {
+			return 0, nil, err
+		}
+		if h.Rsv != 0 {
+			return 0, nil, fmt.Errorf("%w: reserved bits set", errFrameInvalid)
+		}
+		if h.OpCode.IsControl() {
+			if h.Length > 125 || !h.Fin {
+				return 0, nil, fmt.Errorf("%w: bad control frame", errFrameInvalid)
+			}
+			fr.ctl, err = readPayload(fr.r, fr.ctl[:0], h)
+			if err != nil {
+				return 0, nil, err
+			}
+			return h.OpCode, fr.ctl, nil
+		}
+		switch {
+		case h.OpCode == ws.OpContinuation && !fr.inFrags:
+			return 0, nil, fmt.Errorf("%w: continuation without start", errFrameInvalid)
+		case h.OpCode != ws.OpContinuation && fr.inFrags:
+			return 0, nil, fmt.Errorf("%w: new message inside fragmented one", errFrameInvalid)
+		case h.OpCode != ws.OpContinuation && !h.OpCode.IsData():
+			return 0, nil, fmt.Errorf("%w: opcode %d", errFrameInvalid, h.OpCode)
+		}
+		if !fr.inFrags {
+			fr.msg = fr.msg[:0]
+			fr.msgOp = h.OpCode
+		}
+		if int64(len(fr.msg))+h.Length > fr.max {
+			return 0, nil, fmt.Errorf("%w: over %d bytes", errFrameTooBig, fr.max)
+		}
+		fr.msg, err = readPayload(fr.r, fr.msg, h)
+		if err != nil {
+			return 0, nil, err
+		}
+		if !h.Fin {
+			fr.inFrags = true
+			continue
+		}
+		fr.inFrags = false
+		return fr.msgOp, fr.msg, nil
+	}
+}
+
+// readPayload appends h.Length payload bytes from r to dst, growing dst only
+// as bytes arrive, and unmasks them in place when the frame is masked.
+func readPayload(r io.Reader, dst []byte, h ws.Header) ([]byte, error) {
+	start := len(dst)
+	remaining := h.Length
+	for remaining > 0 {
+		step := min(remaining, readChunk)
+		off := len(dst)
+		dst = growLen(dst, int(step))
+		if _, err := io.ReadFull(r, dst[off:]); err != nil {
+			return dst[:off], err
+		}
+		remaining -= step
+	}
+	if h.Masked {
+		ws.Cipher(dst[start:], h.Mask, 0)
+	}
+	return dst, nil
+}
+
+// growLen extends b by n bytes, reallocating only when capacity runs out.
+func growLen(b []byte, n int) []byte {
+	if cap(b)-len(b) >= n {
+		return b[:len(b)+n]
+	}
+	nb := make([]byte, len(b)+n, max(2*cap(b), len(b)+n))
+	copy(nb, b)
+	return nb
+}
