@@ -52,9 +52,16 @@ func (h *Hub) NewConn(nc net.Conn, buffered []byte, binary, keepalive bool) *Con
 	return c
 }
 
-// Serve runs c's reader loop on the calling goroutine until the connection
-// ends. Every connection returned by NewConn must be served exactly once.
+// Serve runs c's reader loop on a new goroutine owned by the hub (tracked
+// by Shutdown) until the connection ends, and returns at once. Every
+// connection returned by NewConn must be served exactly once. The HTTP
+// handler that upgraded the connection returns right away, so nothing of
+// net/http (request, buffers, grown handler stack) stays alive with it.
 func (h *Hub) Serve(c *Conn, sink FrameSink) {
+	go h.serve(c, sink)
+}
+
+func (h *Hub) serve(c *Conn, sink FrameSink) {
 	defer h.readersWG.Done()
 	c.ReadLoop(sink)
 	h.mu.Lock()
