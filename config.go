@@ -103,6 +103,16 @@ type Config struct {
 	// means no storage (root:null). Joiners wait for it and each get exactly
 	// one storage:init.
 	InitialStorage func(ctx context.Context, roomID string) (json.RawMessage, error)
+	// OnYjsChange is called with every Yjs update a room applied (Lively
+	// yjs:update / yjs:sync-step2, y-websocket updates), in order per room.
+	OnYjsChange func(ctx context.Context, roomID string, update []byte)
+	// InitialYjs loads a room's Yjs document (one V1 update; nil for none),
+	// with the same rules as InitialStorage and in the same load.
+	InitialYjs func(ctx context.Context, roomID string) ([]byte, error)
+	// PingInterval is the WebSocket ping period of y-websocket connections;
+	// one whose pong did not come back by the next ping is closed. Default
+	// 30 s.
+	PingInterval time.Duration
 	// Handlers registers custom message actors by message type: a
 	// registered type goes to its handler (one actor per room) instead of
 	// being relayed to the room.

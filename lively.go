@@ -30,6 +30,8 @@ type Server struct {
 	router *transport.Router
 	auth   func(r *http.Request) (Identity, error)
 
+	stopKeepalive context.CancelFunc
+
 	mu      sync.Mutex
 	httpSrv *http.Server
 	ln      net.Listener
@@ -85,7 +87,8 @@ func New(cfg Config) (*Server, error) {
 	s.sys = actors.NewSystem(actors.Config{
 		Rooms: cfg.Rooms, MaxRooms: cfg.MaxRooms, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
 		Hooks: actors.Hooks{OnJoin: cfg.OnJoin, OnLeave: cfg.OnLeave, OnMessage: cfg.OnMessage,
-			OnStorageChange: cfg.OnStorageChange, InitialStorage: cfg.InitialStorage},
+			OnStorageChange: cfg.OnStorageChange, InitialStorage: cfg.InitialStorage,
+			OnYjsChange: cfg.OnYjsChange, InitialYjs: cfg.InitialYjs},
 		Handlers: cfg.Handlers, Logger: logger, Metrics: actors.NewMetrics(reg),
 		Store: cfg.Store, FlushInterval: cfg.FlushInterval, SnapshotEvery: cfg.SnapshotEvery,
 	})
@@ -96,7 +99,19 @@ func New(cfg Config) (*Server, error) {
 	s.router = &transport.Router{
 		Path: cfg.Path, HealthPath: cfg.HealthPath, StaticDir: cfg.StaticDir, Routes: routes, Fallback: cfg.Fallback,
 		Admitter: (*admitter)(s), Hub: s.hub, MaxRoomIDBytes: cfg.MaxRoomIDBytes, Logger: logger, Metrics: tm,
+		YjsKeepalive: true,
 	}
+	ping := cfg.PingInterval
+	if ping <= 0 {
+		ping = 30 * time.Second
+	}
+	kctx, cancel := context.WithCancel(context.Background())
+	s.stopKeepalive = cancel
+	s.serveWG.Add(1)
+	go func() { // owned by the server; ends at Stop
+		defer s.serveWG.Done()
+		s.hub.RunKeepalive(kctx, ping)
+	}()
 	return s, nil
 }
 
@@ -167,6 +182,7 @@ func (s *Server) Stop(ctx context.Context) error {
 	if err := s.hub.Shutdown(ctx, transport.ReasonShutdown); err != nil {
 		errs = append(errs, err)
 	}
+	s.stopKeepalive()
 	s.serveWG.Wait()
 	return errors.Join(errs...)
 }
@@ -234,25 +250,24 @@ type admitter Server
 
 func (a *admitter) Admit(req *transport.RoomRequest) (transport.Admission, error) {
 	s := (*Server)(a)
-	if req.Endpoint != transport.EndpointLively {
-		return nil, &transport.StatusError{Status: http.StatusNotFound, Reason: "y-websocket endpoints are not enabled"}
-	}
+	yws := req.Endpoint != transport.EndpointLively
 	id := queryIdentity(req.Request)
 	if s.auth != nil {
 		var err error
 		if id, err = s.auth(req.Request); err != nil {
-			return nil, &transport.StatusError{Status: http.StatusUnauthorized, Reason: err.Error()}
+			return nil, &transport.StatusError{Status: http.StatusUnauthorized, Reason: err.Error(), WSCode: 4401}
 		}
 	}
-	adm, err := s.sys.Admit(req.RoomID, id)
+	adm, err := s.sys.Admit(req.RoomID, id, yws)
 	switch {
 	case err == nil:
 		return adm, nil
 	case errors.Is(err, actors.ErrRoomFull):
-		return nil, &transport.StatusError{Status: http.StatusServiceUnavailable, Reason: "room full"}
+		// 1013 "try again later": a full room may have room later.
+		return nil, &transport.StatusError{Status: http.StatusServiceUnavailable, Reason: "room full", WSCode: 1013}
 	case errors.Is(err, actors.ErrTooManyRooms):
-		return nil, &transport.StatusError{Status: http.StatusServiceUnavailable, Reason: "too many rooms"}
+		return nil, &transport.StatusError{Status: http.StatusServiceUnavailable, Reason: "too many rooms", WSCode: 1013}
 	default:
-		return nil, &transport.StatusError{Status: http.StatusServiceUnavailable, Reason: err.Error()}
+		return nil, &transport.StatusError{Status: http.StatusServiceUnavailable, Reason: err.Error(), WSCode: 1013}
 	}
 }

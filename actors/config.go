@@ -15,6 +15,9 @@ type RoomConfig struct {
 	// CleanupTimeout is how long an empty room lives on (its state survives
 	// a quick rejoin). Zero means 30 s.
 	CleanupTimeout time.Duration
+	// DocumentCleanupTimeout replaces CleanupTimeout when the last
+	// connection to leave was a y-websocket one. Zero means 60 s.
+	DocumentCleanupTimeout time.Duration
 	// MaxConnections caps a room's connections (offline ones not yet
 	// removed included); further upgrades get 503. Zero means unlimited.
 	MaxConnections int
@@ -41,6 +44,7 @@ func (c RoomConfig) withDefaults() RoomConfig {
 		}
 	}
 	def(&c.CleanupTimeout, 30*time.Second)
+	def(&c.DocumentCleanupTimeout, 60*time.Second)
 	def(&c.HeartbeatTimeout, 45*time.Second)
 	def(&c.HeartbeatInterval, 15*time.Second)
 	def(&c.OfflineRemoval, 30*time.Second)
@@ -64,10 +68,16 @@ type Hooks struct {
 	// RoomConfig.InitialStorageTimeout; an error or a timeout means none.
 	// It runs on its own goroutine, never on the room's.
 	InitialStorage func(ctx context.Context, roomID string) (json.RawMessage, error)
+	// OnYjsChange gets every Yjs update the room applied (from yjs:*
+	// messages, y-websocket clients and REST writes).
+	OnYjsChange func(ctx context.Context, roomID string, update []byte)
+	// InitialYjs loads a room's Yjs document (a V1 update; nil for none)
+	// with the same rules as InitialStorage (and in the same load).
+	InitialYjs func(ctx context.Context, roomID string) ([]byte, error)
 }
 
 func (h *Hooks) any() bool {
-	return h.OnJoin != nil || h.OnLeave != nil || h.OnMessage != nil || h.OnStorageChange != nil
+	return h.OnJoin != nil || h.OnLeave != nil || h.OnMessage != nil || h.OnStorageChange != nil || h.OnYjsChange != nil
 }
 
 // Config configures the actor system.

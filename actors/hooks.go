@@ -25,6 +25,7 @@ const (
 	hookLeave
 	hookMessage
 	hookStorage
+	hookYjs
 )
 
 // hookRunner is the per-room actor that calls user hooks in event order, off
@@ -73,6 +74,10 @@ func (h *hookRunner) handleCall(c *hookCall) {
 	case hookMessage:
 		if h.hooks.OnMessage != nil {
 			h.hooks.OnMessage(h.ctx, h.roomID, c.sender, c.msg)
+		}
+	case hookYjs:
+		if h.hooks.OnYjsChange != nil {
+			h.hooks.OnYjsChange(h.ctx, h.roomID, c.msg)
 		}
 	case hookStorage:
 		if h.hooks.OnStorageChange != nil {

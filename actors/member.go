@@ -23,6 +23,11 @@ type member struct {
 	session *actor.PID
 	connID  uint64
 	binary  bool
+	yws     bool // a y-websocket connection: no presence, binary y-protocols frames
+
+	// awareIDs are the awareness client ids this (y-websocket) connection
+	// set a state for: removed when it leaves.
+	awareIDs map[uint64]struct{}
 
 	userID, displayName, color string
 	connectedAt                int64
@@ -54,7 +59,7 @@ func newMember(j *join, now int64) *member {
 		name = "Anonymous"
 	}
 	return &member{
-		conn: j.conn, session: j.session, connID: j.conn.ID(), binary: j.binary,
+		conn: j.conn, session: j.session, connID: j.conn.ID(), binary: j.binary, yws: j.yws,
 		userID: uid, displayName: name, color: colorFor(uid), connectedAt: now,
 		onlineStatus: jsonOnline, isIdle: jsonFalse, lastActiveAt: now, lastHeartbeat: now,
 		pending: true,

@@ -41,9 +41,10 @@ type admitResult struct {
 
 // roomEmpty tells the registry a room has no members left.
 type roomEmpty struct {
-	roomID string
-	room   *actor.PID
-	admits uint64 // admissions the room had seen when it became empty
+	roomID  string
+	docOnly bool // the last connection was a y-websocket one: document-room grace
+	room    *actor.PID
+	admits  uint64 // admissions the room had seen when it became empty
 }
 
 // cleanupDue fires when a room's grace period is over.
@@ -96,6 +97,7 @@ type join struct {
 	session  *actor.PID
 	identity Identity
 	binary   bool
+	yws      bool // y-websocket endpoint
 }
 
 // leave removes a connection (sent after its last inbound message).
@@ -150,6 +152,7 @@ type RoomReply struct {
 	Accepted bool
 	Users    []User
 	Snapshot json.RawMessage
+	Size     int // connections, y-websocket ones included
 }
 
 func (*admitRoom) isRoomMsg()           {}

@@ -22,6 +22,7 @@ type persistChange struct {
 // it; the persister folds everything appended so far into it.
 type persistSnapshot struct {
 	storage []byte // nil: no storage document
+	yjs     []byte // nil: no Yjs document
 	final   bool   // the room is stopping: flush, snapshot and stop
 }
 
@@ -111,8 +112,12 @@ func (p *persister) flush(ctx actor.Context) {
 		// The stored room changed under us (cleared by "rooms clear"):
 		// start it again from our full state.
 		p.logger.Warn("stored room changed underneath; rewriting it from memory", "err", err)
+		p.pending = nil
 		if p.snap != nil && p.snap.storage != nil {
-			p.pending = []store.Change{{Kind: store.KindStorageInit, Data: p.snap.storage}}
+			p.pending = append(p.pending, store.Change{Kind: store.KindStorageInit, Data: p.snap.storage})
+		}
+		if p.snap != nil && p.snap.yjs != nil {
+			p.pending = append(p.pending, store.Change{Kind: store.KindYjs, Data: p.snap.yjs})
 		}
 		p.snap, p.lastSeq = nil, 0
 		err = p.write(wctx)
@@ -151,11 +156,11 @@ func (p *persister) write(ctx context.Context) error {
 		p.lastSeq, p.pending = seq, nil
 	}
 	if p.snap != nil {
-		if p.snap.storage == nil && p.lastSeq == 0 {
+		if p.snap.storage == nil && p.snap.yjs == nil && p.lastSeq == 0 {
 			p.snap = nil // nothing was ever stored for this room
 			return nil
 		}
-		err := p.st.WriteSnapshot(ctx, p.roomID, store.Snapshot{Storage: p.snap.storage, Seq: p.lastSeq})
+		err := p.st.WriteSnapshot(ctx, p.roomID, store.Snapshot{Storage: p.snap.storage, Yjs: p.snap.yjs, Seq: p.lastSeq})
 		if err != nil {
 			return fmt.Errorf("snapshot: %w", err)
 		}

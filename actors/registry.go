@@ -104,7 +104,11 @@ func (g *registry) handleRoomEmpty(ctx actor.Context, m *roomEmpty) {
 		e.timer.Stop()
 	}
 	gen, self, root := e.gen, ctx.Self(), ctx.ActorSystem().Root
-	e.timer = time.AfterFunc(g.cfg.Rooms.CleanupTimeout, func() {
+	grace := g.cfg.Rooms.CleanupTimeout
+	if m.docOnly {
+		grace = g.cfg.Rooms.DocumentCleanupTimeout
+	}
+	e.timer = time.AfterFunc(grace, func() {
 		root.Send(self, &cleanupDue{roomID: m.roomID, gen: gen})
 	})
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/lively-actor/lively/codec"
 	"github.com/lively-actor/lively/crdt"
+	"github.com/lively-actor/lively/crdt/yjs"
 	"github.com/lively-actor/lively/transport"
 )
 
@@ -47,6 +48,13 @@ type room struct {
 
 	persister            *actor.PID
 	changesSinceSnapshot int
+
+	ydoc       *yjs.Doc
+	aware      map[uint64]*awarenessState
+	awareTimer *time.Timer
+	yws        []*member // y-websocket connections (not in order: no presence)
+	ywsWaiting []*member // joined while the room loads
+	lastYws    bool      // the last connection to leave was a y-websocket one
 
 	hooks    *actor.PID
 	handlers map[string]*actor.PID
@@ -103,6 +111,10 @@ func (r *room) Receive(ctx actor.Context) {
 		r.handleStorageLoaded(ctx, m)
 	case *storageLoadTimeout:
 		r.handleStorageLoadTimeout(ctx)
+	case *ywsInbound:
+		r.handleYwsInbound(ctx, m)
+	case *awarenessExpire:
+		r.handleAwarenessExpire(ctx)
 	case *actor.Started:
 		r.self, r.system = ctx.Self(), ctx.ActorSystem()
 		r.metrics.roomsAdd(1)
@@ -122,10 +134,17 @@ func (r *room) recoverPanic(ctx actor.Context, v any) {
 	// Members may hold a view the panic left half-applied: close them with a
 	// retryable code so they reconnect and get a fresh snapshot. The
 	// document and live state stay.
-	for _, m := range append([]*member(nil), r.order...) {
+	for _, m := range r.allMembers() {
 		r.removeMember(ctx, m, transport.ReasonInternal)
 	}
 	r.afterMembershipChange(ctx)
+}
+
+// allMembers is a copy of every member, Lively and y-websocket.
+func (r *room) allMembers() []*member {
+	all := make([]*member, 0, len(r.members))
+	all = append(all, r.order...)
+	return append(all, r.yws...)
 }
 
 // --- admission and membership ---
@@ -153,6 +172,17 @@ func (r *room) handleJoin(ctx actor.Context, j *join) {
 	}
 	now := r.now().UnixMilli()
 	m := newMember(j, now)
+	if m.yws {
+		r.members[m.connID] = m
+		r.yws = append(r.yws, m)
+		if r.storageState == storageLoading {
+			r.ywsWaiting = append(r.ywsWaiting, m)
+		} else {
+			r.sendYwsInitial(m)
+		}
+		r.hook(ctx, &hookCall{kind: hookJoin, user: m.user()})
+		return
+	}
 	// B.1.5 step 1: evict offline connections of the same user.
 	for _, old := range append([]*member(nil), r.order...) {
 		if old.userID == m.userID && old.offline() {
@@ -181,17 +211,25 @@ func (r *room) removeMember(ctx actor.Context, m *member, reason transport.Close
 		return
 	}
 	delete(r.members, m.connID)
+	ctx.Send(m.session, &kick{reason: reason})
+	r.hook(ctx, &hookCall{kind: hookLeave, user: m.user()})
+	r.lastYws = m.yws
+	if m.yws {
+		if i := slices.Index(r.yws, m); i >= 0 {
+			r.yws = slices.Delete(r.yws, i, i+1)
+		}
+		r.leaveAwareness(m)
+		return
+	}
 	if i := slices.Index(r.order, m); i >= 0 {
 		r.order = slices.Delete(r.order, i, i+1) // zeroes the vacated slot
 	}
-	ctx.Send(m.session, &kick{reason: reason})
-	r.hook(ctx, &hookCall{kind: hookLeave, user: m.user()})
 	r.presenceChanged(ctx)
 }
 
 func (r *room) afterMembershipChange(ctx actor.Context) {
 	if len(r.members) == 0 && r.reserved == 0 {
-		ctx.Send(r.registry, &roomEmpty{roomID: r.id, room: ctx.Self(), admits: r.admits})
+		ctx.Send(r.registry, &roomEmpty{roomID: r.id, room: ctx.Self(), admits: r.admits, docOnly: r.lastYws})
 	}
 }
 
@@ -202,8 +240,11 @@ func (r *room) handleStopping(ctx actor.Context) {
 	if r.loadTimer != nil {
 		r.loadTimer.Stop()
 	}
+	if r.awareTimer != nil {
+		r.awareTimer.Stop()
+	}
 	r.stopPersister(ctx)
-	for _, m := range r.order {
+	for _, m := range r.allMembers() {
 		ctx.Send(m.session, &kick{reason: transport.ReasonShutdown})
 	}
 	r.metrics.roomsAdd(-1)
@@ -313,6 +354,9 @@ func (r *room) sendInitial(ctx actor.Context, m *member) {
 	if !r.state.empty() {
 		r.send(m, newOut(codec.AppendStateInit(nil, r.state.list())), "state:init")
 	}
+	if r.storageState != storageLoading {
+		r.sendYjsInitial(m)
+	}
 }
 
 // --- sending ---
@@ -364,7 +408,7 @@ func (r *room) handleInbound(ctx actor.Context, in *inbound) {
 	case codec.KindStorageInit, codec.KindStorageOps:
 		r.handleStorage(ctx, m, msg)
 	case codec.KindYjsUpdate, codec.KindYjsSyncStep1, codec.KindYjsSyncStep2, codec.KindYjsAwareness:
-		r.broadcast(newOut(msg.Raw), msg.Kind.String(), m.connID)
+		r.handleLivelyYjs(ctx, m, msg)
 	default:
 		r.handleCustom(ctx, m, msg)
 	}
@@ -494,7 +538,7 @@ func (r *room) handleUsers(ctx actor.Context) {
 	for _, m := range r.order {
 		users = append(users, m.user())
 	}
-	respond(ctx, &RoomReply{Accepted: true, Users: users})
+	respond(ctx, &RoomReply{Accepted: true, Users: users, Size: len(r.members)})
 }
 
 func (r *room) hook(ctx actor.Context, c *hookCall) {

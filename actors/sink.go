@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"errors"
 	"sync"
 	"time"
 
@@ -16,6 +17,7 @@ type admission struct {
 	roomID   string
 	room     *actor.PID
 	identity Identity
+	yws      bool
 	once     sync.Once
 }
 
@@ -26,7 +28,10 @@ var _ transport.Admission = (*admission)(nil)
 func (a *admission) Attach(c *transport.Conn, binary bool) transport.FrameSink {
 	s := a.sys
 	pid := s.root.Spawn(newSessionProps(c, a.roomID, a.identity, s.cfg.Logger, s.cfg.Metrics))
-	s.root.Send(a.room, &join{conn: c, session: pid, identity: a.identity, binary: binary})
+	s.root.Send(a.room, &join{conn: c, session: pid, identity: a.identity, binary: binary, yws: a.yws})
+	if a.yws {
+		return &ywsSink{sys: s, room: a.room, session: pid}
+	}
 	sk := &sink{sys: s, room: a.room, session: pid, binary: binary}
 	if s.cfg.RateLimit > 0 {
 		sk.tokens = float64(s.cfg.RateBurst)
@@ -92,6 +97,38 @@ func (s *sink) allow() bool {
 }
 
 func (s *sink) OnClose(c *transport.Conn, reason transport.CloseReason) {
+	s.sys.root.Send(s.room, &leave{connID: c.ID(), reason: reason})
+	s.sys.root.Send(s.session, &closed{})
+}
+
+// ywsSink decodes a y-websocket connection's binary frames (lib0 framing)
+// on its reader goroutine and sends them to the room.
+type ywsSink struct {
+	sys     *System
+	room    *actor.PID
+	session *actor.PID
+}
+
+var _ transport.FrameSink = (*ywsSink)(nil)
+
+func (s *ywsSink) OnMessage(c *transport.Conn, op transport.OpCode, payload []byte) {
+	if op != transport.OpBinary {
+		s.sys.cfg.Metrics.Dropped("yws_text_frame")
+		return
+	}
+	msg, err := codec.DecodeYMessage(payload)
+	if err != nil {
+		if errors.Is(err, codec.ErrYwsUnknownType) {
+			return // unknown message types are ignored (PROTOCOL.md C.3)
+		}
+		s.sys.cfg.Metrics.Dropped("bad_yws_frame")
+		s.sys.cfg.Logger.Debug("dropped y-websocket frame", "conn", c.ID(), "err", err)
+		return
+	}
+	s.sys.root.Send(s.room, &ywsInbound{connID: c.ID(), msg: msg})
+}
+
+func (s *ywsSink) OnClose(c *transport.Conn, reason transport.CloseReason) {
 	s.sys.root.Send(s.room, &leave{connID: c.ID(), reason: reason})
 	s.sys.root.Send(s.session, &closed{})
 }

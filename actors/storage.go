@@ -11,6 +11,7 @@ import (
 
 	"github.com/lively-actor/lively/codec"
 	"github.com/lively-actor/lively/crdt"
+	"github.com/lively-actor/lively/crdt/yjs"
 	"github.com/lively-actor/lively/store"
 	"github.com/lively-actor/lively/transport"
 )
@@ -39,8 +40,9 @@ const (
 type storageLoaded struct {
 	stored   *store.Room
 	root     json.RawMessage
-	err      error // hook failure: start with no storage
-	storeErr error // store failure: the room must not start (it would overwrite)
+	yjs      []byte // from InitialYjs when the store had no Yjs document
+	err      error  // hook failure: start with no storage
+	storeErr error  // store failure: the room must not start (it would overwrite)
 }
 
 // storageLoadTimeout fires when InitialStorage took too long.
@@ -66,8 +68,8 @@ func (*SnapshotRequest) isRoomMsg()      {}
 // room's goroutine, bounded by Rooms.InitialStorageTimeout: from the store
 // when it has the room, else from the InitialStorage hook.
 func (r *room) startStorageLoad(ctx actor.Context) {
-	hook, st := r.cfg.Hooks.InitialStorage, r.cfg.Store
-	if hook == nil && st == nil {
+	hook, yhook, st := r.cfg.Hooks.InitialStorage, r.cfg.Hooks.InitialYjs, r.cfg.Store
+	if hook == nil && yhook == nil && st == nil {
 		return
 	}
 	r.storageState = storageLoading
@@ -78,7 +80,11 @@ func (r *room) startStorageLoad(ctx actor.Context) {
 	go func() { // owned by the room; ends when the load returns (its ctx carries the deadline)
 		lctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
-		root.Send(self, loadStorage(lctx, id, st, hook))
+		res := loadStorage(lctx, id, st, hook)
+		if yhook != nil && res.storeErr == nil && (res.stored == nil || len(res.stored.Snapshot.Yjs) == 0 && !hasYjsChanges(res.stored)) {
+			res.yjs = callInitialYjs(lctx, id, yhook)
+		}
+		root.Send(self, res)
 	}()
 }
 
@@ -112,6 +118,29 @@ func loadStorage(ctx context.Context, id string, st store.Store, hook func(conte
 	return res
 }
 
+func hasYjsChanges(st *store.Room) bool {
+	for _, c := range st.Changes {
+		if c.Kind == store.KindYjs {
+			return true
+		}
+	}
+	return false
+}
+
+// callInitialYjs runs the InitialYjs hook; failures mean no document.
+func callInitialYjs(ctx context.Context, id string, hook func(context.Context, string) ([]byte, error)) (b []byte) {
+	defer func() {
+		if v := recover(); v != nil {
+			b = nil
+		}
+	}()
+	b, err := hook(ctx, id)
+	if err != nil || ctx.Err() != nil {
+		return nil
+	}
+	return b
+}
+
 func (r *room) handleStorageLoaded(ctx actor.Context, l *storageLoaded) {
 	if r.storageState != storageLoading {
 		return // timed out already
@@ -124,6 +153,7 @@ func (r *room) handleStorageLoaded(ctx actor.Context, l *storageLoaded) {
 		return
 	case l.stored != nil:
 		r.doc = rebuild(l.stored, r)
+		r.ydoc = rebuildYjs(l.stored, r)
 		lastSeq = l.stored.LastSeq()
 	case l.err != nil:
 		r.logger.Warn("InitialStorage failed; starting with no storage", "err", l.err)
@@ -136,12 +166,48 @@ func (r *room) handleStorageLoaded(ctx actor.Context, l *storageLoaded) {
 		}
 		r.doc = d
 	}
+	if len(l.yjs) > 0 {
+		d := yjs.NewDoc()
+		if err := d.Load(l.yjs); err != nil {
+			r.metrics.Dropped("bad_initial_yjs")
+			r.logger.Warn("InitialYjs returned an invalid document; ignoring it", "err", err)
+		} else {
+			r.ydoc = d
+		}
+	}
 	r.storageChanged()
 	r.startPersister(ctx, lastSeq)
 	if l.stored == nil && r.doc != nil {
 		r.persist(ctx, store.KindStorageInit, r.doc.AppendJSON(nil)) // the store caches the hook's document
 	}
+	if len(l.yjs) > 0 && r.ydoc != nil {
+		r.persist(ctx, store.KindYjs, r.snapshotYjs())
+	}
 	r.finishStorageLoad()
+}
+
+// rebuildYjs makes the Yjs document from a stored snapshot and updates.
+func rebuildYjs(st *store.Room, r *room) *yjs.Doc {
+	var doc *yjs.Doc
+	if len(st.Snapshot.Yjs) > 0 {
+		doc = yjs.NewDoc()
+		if err := doc.Load(st.Snapshot.Yjs); err != nil {
+			r.logger.Error("stored Yjs snapshot is invalid; ignoring it", "err", err)
+			doc = nil
+		}
+	}
+	for _, c := range st.Changes {
+		if c.Kind != store.KindYjs {
+			continue
+		}
+		if doc == nil {
+			doc = yjs.NewDoc()
+		}
+		if err := doc.Apply(c.Data); err != nil {
+			r.logger.Error("stored Yjs update is invalid; skipping it", "seq", c.Seq, "err", err)
+		}
+	}
+	return doc
 }
 
 // rebuild makes the document from a stored snapshot and the changes after it.
@@ -190,7 +256,7 @@ func (r *room) failRoom(ctx actor.Context, err error) {
 		r.removeMember(ctx, m, transport.ReasonInternal)
 	}
 	r.storageState = storageReady
-	r.storageWaiting = nil
+	r.storageWaiting, r.ywsWaiting = nil, nil
 	ctx.Stop(ctx.Self())
 }
 
@@ -225,7 +291,7 @@ func (r *room) persist(ctx actor.Context, kind store.Kind, data []byte) {
 	r.changesSinceSnapshot++
 	if r.changesSinceSnapshot >= r.cfg.SnapshotEvery {
 		r.changesSinceSnapshot = 0
-		ctx.Send(r.persister, &persistSnapshot{storage: r.snapshotRoot()})
+		ctx.Send(r.persister, &persistSnapshot{storage: r.snapshotRoot(), yjs: r.snapshotYjs()})
 	}
 }
 
@@ -235,7 +301,7 @@ func (r *room) stopPersister(ctx actor.Context) {
 	if r.persister == nil {
 		return
 	}
-	ctx.Send(r.persister, &persistSnapshot{storage: r.snapshotRoot(), final: true})
+	ctx.Send(r.persister, &persistSnapshot{storage: r.snapshotRoot(), yjs: r.snapshotYjs(), final: true})
 	r.persister = nil
 }
 
@@ -248,6 +314,14 @@ func (r *room) finishStorageLoad() {
 	for _, m := range waiting {
 		if _, ok := r.members[m.connID]; ok {
 			r.send(m, r.storageInitMsg(), "storage:init")
+			r.sendYjsInitial(m)
+		}
+	}
+	yws := r.ywsWaiting
+	r.ywsWaiting = nil
+	for _, m := range yws {
+		if _, ok := r.members[m.connID]; ok {
+			r.sendYwsInitial(m)
 		}
 	}
 }

@@ -62,8 +62,9 @@ func NewSystem(cfg Config) *System {
 }
 
 // Admit reserves a place in a room for an upgrade (creating the room on
-// first use). The error is ErrRoomFull, ErrTooManyRooms or a timeout.
-func (s *System) Admit(roomID string, id Identity) (transport.Admission, error) {
+// first use); yws selects the y-websocket protocol for the connection. The
+// error is ErrRoomFull, ErrTooManyRooms or a timeout.
+func (s *System) Admit(roomID string, id Identity, yws bool) (transport.Admission, error) {
 	res, err := s.root.RequestFuture(s.registry, &admit{roomID: roomID}, admitTimeout).Result()
 	if err != nil {
 		return nil, err
@@ -75,7 +76,7 @@ func (s *System) Admit(roomID string, id Identity) (transport.Admission, error) 
 	if r.err != nil {
 		return nil, r.err
 	}
-	return &admission{sys: s, roomID: roomID, room: r.room, identity: id}, nil
+	return &admission{sys: s, roomID: roomID, room: r.room, identity: id, yws: yws}, nil
 }
 
 func (s *System) ask(roomID string, msg roomMsg) (*RoomReply, error) {
@@ -163,7 +164,7 @@ func (s *System) Rooms() []RoomInfo {
 			continue // the room was evicted meanwhile
 		}
 		if r, ok := res.(*RoomReply); ok {
-			out = append(out, RoomInfo{ID: ref.id, Size: len(r.Users), Users: r.Users})
+			out = append(out, RoomInfo{ID: ref.id, Size: r.Size, Users: r.Users})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })

@@ -20,6 +20,11 @@ var (
 type StatusError struct {
 	Status int
 	Reason string // logged, never sent
+	// WSCode, when set, is used instead of Status on y-websocket endpoints:
+	// the upgrade completes and the connection is closed with this code.
+	// Stock y-websocket providers retry a failed upgrade forever; only a
+	// 4400–4499 close stops them.
+	WSCode uint16
 }
 
 func (e *StatusError) Error() string { return "transport: upgrade rejected: " + e.Reason }

@@ -163,6 +163,7 @@ func (rt *Router) route(p string) (Endpoint, string, bool) {
 		return EndpointYjs, rest, true
 	}
 	if rest, ok := strings.CutPrefix(p, "/workspaces/"); ok {
+		rest = strings.TrimSuffix(rest, "/")
 		if id, ok := strings.CutSuffix(rest, "/sync"); ok && !strings.Contains(id, "/") {
 			return EndpointWorkspace, id, true
 		}
@@ -182,7 +183,7 @@ func (rt *Router) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 		max = 256
 	}
 	if !validRoomID(id, max) {
-		rt.reject(w, r, http.StatusBadRequest, "invalid room id")
+		rt.rejectEndpoint(w, r, ep, &StatusError{Status: http.StatusBadRequest, Reason: "invalid room id", WSCode: 4400})
 		return
 	}
 	if rt.draining.Load() {
@@ -192,11 +193,10 @@ func (rt *Router) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 	adm, err := rt.Admitter.Admit(&RoomRequest{Endpoint: ep, RoomID: id, Request: r})
 	if err != nil {
 		var se *StatusError
-		if errors.As(err, &se) {
-			rt.reject(w, r, se.Status, se.Reason)
-		} else {
-			rt.reject(w, r, http.StatusInternalServerError, err.Error())
+		if !errors.As(err, &se) {
+			se = &StatusError{Status: http.StatusInternalServerError, Reason: err.Error(), WSCode: 1011}
 		}
+		rt.rejectEndpoint(w, r, ep, se)
 		return
 	}
 	binary := false
@@ -236,6 +236,26 @@ func (rt *Router) handshakeTimeout() time.Duration {
 		return rt.HandshakeTimeout
 	}
 	return 5 * time.Second
+}
+
+// rejectEndpoint rejects an upgrade the way the endpoint's clients
+// understand: a bare HTTP status for Lively, a completed handshake closed
+// with se.WSCode for y-websocket (when set).
+func (rt *Router) rejectEndpoint(w http.ResponseWriter, r *http.Request, ep Endpoint, se *StatusError) {
+	if ep == EndpointLively || se.WSCode == 0 {
+		rt.reject(w, r, se.Status, se.Reason)
+		return
+	}
+	rt.Metrics.upgrade("ws_" + strconv.Itoa(int(se.WSCode)))
+	rt.logger().Info("websocket connection refused", "code", se.WSCode, "reason", se.Reason, "path", r.URL.Path)
+	up := ws.HTTPUpgrader{Timeout: rt.handshakeTimeout()}
+	nc, _, _, err := up.Upgrade(r, w)
+	if err != nil {
+		return
+	}
+	_ = nc.SetWriteDeadline(time.Now().Add(time.Second)) // a peer that does not read must not hold us
+	_, _ = nc.Write(CloseFrame(se.WSCode, se.Reason))    // the socket is dropped right after either way
+	_ = nc.Close()
 }
 
 // reject answers an upgrade with a bare status line and no headers or body,

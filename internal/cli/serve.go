@@ -164,6 +164,6 @@ func printBanner(w io.Writer, addr net.Addr, f *serveFlags) {
 		data = "memory (nothing persists)"
 	}
 	path := strings.TrimSuffix(f.path, "/")
-	fmt.Fprintf(w, "\n  lively-actor\n\n  WebSocket    ws://%s%s/{roomId}\n  Health       http://%s%s\n  Metrics      http://%s/metrics\n  Data         %s\n\n",
-		base, path, base, f.healthPath, base, data)
+	fmt.Fprintf(w, "\n  lively-actor\n\n  WebSocket    ws://%s%s/{roomId}\n  Yjs          ws://%s/yjs/{docName}  (y-websocket; also /workspaces/{id}/sync)\n  Health       http://%s%s\n  Metrics      http://%s/metrics\n  Data         %s\n\n",
+		base, path, base, base, f.healthPath, base, data)
 }
