@@ -539,6 +539,7 @@ func TestHandlers_CustomMessageActorRepliesAndBroadcasts(t *testing.T) {
 func TestSDK_BroadcastUsersRooms(t *testing.T) {
 	ts := newTestServer(t, lively.Config{})
 	a := ts.join("sdk", "alice")
+	a.NextOfType("presence") // alice is in before bob dials: the join order is the list order
 	b := ts.join("sdk", "bob")
 	waitPresence(t, a, "alice", "bob")
 	users := ts.srv.RoomUsers("sdk")
