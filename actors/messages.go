@@ -59,8 +59,9 @@ type sweepDue struct{}
 // forward routes an SDK request to a room; the registry replies
 // *RoomReply{Err: ErrNoRoom} itself when the room does not exist.
 type forward struct {
-	roomID string
-	msg    roomMsg
+	roomID   string
+	msg      roomMsg
+	activate bool // start the room (loading it from the store) when it is not live
 }
 
 // listRooms asks for every live room. Reply: *roomList.

@@ -79,12 +79,7 @@ func (g *registry) handleAdmit(ctx actor.Context, a *admit) {
 			ctx.Respond(&admitResult{err: ErrTooManyRooms})
 			return
 		}
-		pid := ctx.Spawn(newRoomProps(a.roomID, g.cfg, ctx.Self()))
-		ctx.Watch(pid)
-		e = &roomEntry{pid: pid}
-		g.rooms[a.roomID] = e
-		g.byPID[pid.Id] = a.roomID
-		g.logger.Debug("room created", "room", a.roomID)
+		e = g.spawnRoom(ctx, a.roomID)
 	}
 	e.admits++
 	e.gen++
@@ -154,9 +149,21 @@ func (g *registry) handleSweepDue(ctx actor.Context) {
 
 func (g *registry) handleForward(ctx actor.Context, f *forward) {
 	e := g.rooms[f.roomID]
+	if e == nil && f.activate {
+		if g.cfg.MaxRooms > 0 && len(g.rooms) >= g.cfg.MaxRooms {
+			ctx.Respond(&YjsTxnReply{Err: ErrTooManyRooms})
+			return
+		}
+		e = g.spawnRoom(ctx, f.roomID)
+	}
 	if e == nil {
 		ctx.Respond(&RoomReply{Err: ErrNoRoom})
 		return
+	}
+	e.gen++ // a request in flight keeps the room from being evicted under it
+	if e.timer != nil {
+		e.timer.Stop()
+		e.timer = nil
 	}
 	ctx.RequestWithCustomSender(e.pid, f.msg, ctx.Sender())
 }
@@ -167,4 +174,14 @@ func (g *registry) handleListRooms(ctx actor.Context) {
 		l.rooms = append(l.rooms, roomRef{id: id, pid: e.pid})
 	}
 	ctx.Respond(l)
+}
+
+func (g *registry) spawnRoom(ctx actor.Context, id string) *roomEntry {
+	pid := ctx.Spawn(newRoomProps(id, g.cfg, ctx.Self()))
+	ctx.Watch(pid)
+	e := &roomEntry{pid: pid}
+	g.rooms[id] = e
+	g.byPID[pid.Id] = id
+	g.logger.Debug("room created", "room", id)
+	return e
 }

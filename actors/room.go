@@ -49,12 +49,14 @@ type room struct {
 	persister            *actor.PID
 	changesSinceSnapshot int
 
-	ydoc       *yjs.Doc
-	aware      map[uint64]*awarenessState
-	awareTimer *time.Timer
-	yws        []*member // y-websocket connections (not in order: no presence)
-	ywsWaiting []*member // joined while the room loads
-	lastYws    bool      // the last connection to leave was a y-websocket one
+	ydoc        *yjs.Doc
+	aware       map[uint64]*awarenessState
+	awareTimer  *time.Timer
+	yws         []*member // y-websocket connections (not in order: no presence)
+	ywsWaiting  []*member // joined while the room loads
+	lastYws     bool      // the last connection to leave was a y-websocket one
+	yclient     uint64    // the room's own Yjs client id (REST writes)
+	pendingTxns []pendingTxn
 
 	hooks    *actor.PID
 	handlers map[string]*actor.PID
@@ -115,6 +117,8 @@ func (r *room) Receive(ctx actor.Context) {
 		r.handleYwsInbound(ctx, m)
 	case *awarenessExpire:
 		r.handleAwarenessExpire(ctx)
+	case *YjsTxnRequest:
+		r.handleYjsTxn(ctx, m)
 	case *actor.Started:
 		r.self, r.system = ctx.Self(), ctx.ActorSystem()
 		r.metrics.roomsAdd(1)

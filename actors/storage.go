@@ -183,7 +183,7 @@ func (r *room) handleStorageLoaded(ctx actor.Context, l *storageLoaded) {
 	if len(l.yjs) > 0 && r.ydoc != nil {
 		r.persist(ctx, store.KindYjs, r.snapshotYjs())
 	}
-	r.finishStorageLoad()
+	r.finishStorageLoad(ctx)
 }
 
 // rebuildYjs makes the Yjs document from a stored snapshot and updates.
@@ -269,7 +269,7 @@ func (r *room) handleStorageLoadTimeout(ctx actor.Context) {
 		return
 	}
 	r.logger.Warn("InitialStorage timed out; starting with no storage", "timeout", r.rc.InitialStorageTimeout)
-	r.finishStorageLoad()
+	r.finishStorageLoad(ctx)
 }
 
 // startPersister spawns the room's persistence actor (when there is a store).
@@ -307,7 +307,7 @@ func (r *room) stopPersister(ctx actor.Context) {
 
 // finishStorageLoad sends each member that waited for the load its one
 // storage:init.
-func (r *room) finishStorageLoad() {
+func (r *room) finishStorageLoad(ctx actor.Context) {
 	r.storageState = storageReady
 	waiting := r.storageWaiting
 	r.storageWaiting = nil
@@ -324,6 +324,7 @@ func (r *room) finishStorageLoad() {
 			r.sendYwsInitial(m)
 		}
 	}
+	r.runPendingTxns(ctx)
 }
 
 // sendStorageInit sends a joiner its storage:init, or parks it until the

@@ -13,6 +13,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/lively-actor/lively/crdt"
+	"github.com/lively-actor/lively/crdt/yjs"
 	"github.com/lively-actor/lively/transport"
 )
 
@@ -145,6 +146,27 @@ func (s *System) StorageSnapshot(roomID string) (json.RawMessage, error) {
 		return nil, err
 	}
 	return r.Snapshot, nil
+}
+
+// YjsTxn runs fn on the room's actor against its Yjs document (see
+// YjsTxnRequest). The room is started (and loaded from the store) when it
+// is not live; the wait is bounded by ctx.
+func (s *System) YjsTxn(ctx context.Context, roomID string, fn func(doc *yjs.Doc, clientID uint64) ([]byte, any, error)) (any, error) {
+	timeout := requestTimeout
+	if dl, ok := ctx.Deadline(); ok {
+		timeout = time.Until(dl)
+	}
+	res, err := s.root.RequestFuture(s.registry, &forward{roomID: roomID, msg: &YjsTxnRequest{Fn: fn}, activate: true}, timeout).Result()
+	if err != nil {
+		return nil, err
+	}
+	switch r := res.(type) {
+	case *YjsTxnReply:
+		return r.Result, r.Err
+	case *RoomReply:
+		return nil, r.Err
+	}
+	return nil, errors.New("actors: unexpected reply")
 }
 
 // Rooms lists the live rooms with their users, sorted by id.
