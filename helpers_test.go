@@ -1,6 +1,11 @@
 package lively_test
 
-import "github.com/lively-actor/lively/codec"
+import (
+	"bufio"
+	"io"
+
+	"github.com/lively-actor/lively/codec"
+)
 
 func codecJSONToMsgpack(s string) ([]byte, error) { return codec.JSONToMsgpack(nil, []byte(s)) }
 
@@ -8,3 +13,5 @@ func codecMsgpackToJSON(b []byte) (string, error) {
 	j, err := codec.MsgpackToJSON(nil, b)
 	return string(j), err
 }
+
+func bufioReader(r io.Reader) *bufio.Reader { return bufio.NewReader(r) }
