@@ -501,7 +501,7 @@ func (r *room) handleHandlerOut(h *handlerOut) {
 	o := newOut(h.data)
 	switch {
 	case h.toConn != 0:
-		if m, ok := r.members[h.toConn]; ok && !m.pending {
+		if m, ok := r.members[h.toConn]; ok && !m.pending && !m.yws {
 			r.send(m, o, "custom")
 		}
 	case h.broadcast:
