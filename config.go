@@ -38,6 +38,9 @@ type (
 	StorageChange = actors.StorageChange
 )
 
+// Version is the server version reported by discovery and OpenAPI.
+const Version = "0.1.0"
+
 // Config configures a Server. Every field is optional; the zero value of each
 // means the default in its comment.
 type Config struct {
@@ -131,6 +134,21 @@ type Config struct {
 	// SnapshotEvery folds the stored change log into a snapshot after this
 	// many changes, and whenever a room stops. Default 1000.
 	SnapshotEvery int
+
+	// AdminToken enables the admin API (/admin/...: rooms, users, broadcast,
+	// live state, storage snapshot and ops) for requests bearing
+	// "Authorization: Bearer <AdminToken>". Empty: the admin routes do not
+	// exist (404).
+	AdminToken string
+	// MaxBodyBytes limits REST request bodies (413 beyond). Default 1 MiB.
+	MaxBodyBytes int64
+	// TableSchemas are optional JSON Schemas of table rows, keyed "<table>"
+	// or "<workspace>/<table>": writes that do not validate get 422, and the
+	// schemas appear in the OpenAPI document.
+	TableSchemas map[string]json.RawMessage
+	// SchemaFile is a JSON file {"tables": {"<table>": <JSON Schema>}} read
+	// at New, with the same keys as TableSchemas.
+	SchemaFile string
 
 	// Logger receives structured logs (keys room, conn, user, reason, err).
 	// Default: discard.

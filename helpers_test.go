@@ -2,6 +2,7 @@ package lively_test
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 
 	"github.com/lively-actor/lively/codec"
@@ -15,3 +16,5 @@ func codecMsgpackToJSON(b []byte) (string, error) {
 }
 
 func bufioReader(r io.Reader) *bufio.Reader { return bufio.NewReader(r) }
+
+func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }

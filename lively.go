@@ -101,6 +101,11 @@ func New(cfg Config) (*Server, error) {
 		Admitter: (*admitter)(s), Hub: s.hub, MaxRoomIDBytes: cfg.MaxRoomIDBytes, Logger: logger, Metrics: tm,
 		YjsKeepalive: true,
 	}
+	api, err := s.newAPI(&cfg)
+	if err != nil {
+		return nil, err
+	}
+	s.router.API, s.router.IsAPI = api, isAPIPath
 	ping := cfg.PingInterval
 	if ping <= 0 {
 		ping = 30 * time.Second

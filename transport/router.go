@@ -53,11 +53,15 @@ type Admission interface {
 // REST), WebSocket upgrades, static files, a fallback handler, and 426 for
 // everything else (PROTOCOL.md B.1.2).
 type Router struct {
-	Path           string // Lively rooms prefix, default "/rooms"
-	HealthPath     string // default "/health"
-	StaticDir      string
-	Routes         map[string]http.Handler // exact raw paths served before static files
-	Fallback       http.Handler
+	Path       string // Lively rooms prefix, default "/rooms"
+	HealthPath string // default "/health"
+	StaticDir  string
+	Routes     map[string]http.Handler // exact raw paths served before static files
+	Fallback   http.Handler
+	// API serves plain HTTP requests whose path IsAPI accepts (REST,
+	// discovery, OpenAPI), after static files and before Fallback.
+	API            http.Handler
+	IsAPI          func(path string) bool
 	Admitter       Admitter
 	Hub            *Hub
 	MaxRoomIDBytes int // default 256
@@ -116,6 +120,10 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if rt.StaticDir != "" && ServeStatic(w, r, rt.StaticDir) {
+		return
+	}
+	if rt.API != nil && rt.IsAPI != nil && rt.IsAPI(r.URL.Path) {
+		rt.API.ServeHTTP(w, r)
 		return
 	}
 	if rt.Fallback != nil {
