@@ -25,6 +25,7 @@ type registry struct {
 	rooms      map[string]*roomEntry
 	byPID      map[string]string // room PID id → room id
 	sweepTimer *time.Timer
+	stopping   bool // the registry is stopping: its rooms stop with it
 }
 
 func newRegistryProps(cfg *Config) *actor.Props {
@@ -57,6 +58,7 @@ func (g *registry) Receive(ctx actor.Context) {
 	case *actor.Started:
 		g.scheduleSweep(ctx)
 	case *actor.Stopping:
+		g.stopping = true
 		if g.sweepTimer != nil {
 			g.sweepTimer.Stop()
 		}
@@ -130,7 +132,9 @@ func (g *registry) handleTerminated(m *actor.Terminated) {
 			e.timer.Stop()
 		}
 		delete(g.rooms, id)
-		g.logger.Warn("room stopped unexpectedly", "room", id)
+		if !g.stopping {
+			g.logger.Warn("room stopped unexpectedly", "room", id)
+		}
 	}
 }
 

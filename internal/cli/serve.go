@@ -25,6 +25,7 @@ type serveFlags struct {
 	heartbeatInterval, offlineRemoval time.Duration
 	flushInterval, shutdownTimeout    time.Duration
 	jwtSecret, logFormat, logLevel    string
+	adminToken, schemaFile            string
 	maxRooms                          int
 	rateLimit                         float64
 	store                             storeFlags
@@ -49,6 +50,8 @@ func newServeFlags(stderr io.Writer) (*flag.FlagSet, *serveFlags) {
 	fs.Float64Var(&f.rateLimit, "rate-limit", 0, "per-connection message rate limit in messages/s (0: off; over it closes with 1008)")
 	fs.DurationVar(&f.flushInterval, "flush-interval", 100*time.Millisecond, "how often pending changes are written to the store")
 	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a graceful shutdown may take")
+	fs.StringVar(&f.adminToken, "admin-token", "", "enable the admin API (/admin/...) for \"Authorization: Bearer <token>\"")
+	fs.StringVar(&f.schemaFile, "schema-file", "", `JSON Schemas of table rows: {"tables": {"<table>": <schema>}} (writes that fail get 422)`)
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.store.register(fs)
@@ -95,6 +98,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			HeartbeatInterval: f.heartbeatInterval, OfflineRemoval: f.offlineRemoval,
 		},
 		MaxRooms: f.maxRooms, MaxMessageBytes: f.maxMessageBytes, RateLimit: f.rateLimit, Logger: logger,
+		AdminToken: f.adminToken, SchemaFile: f.schemaFile,
 		OnJoin: func(_ context.Context, room string, u lively.User) {
 			logger.Info("joined", "room", room, "user", u.UserID, "name", u.DisplayName, "conn", u.ConnectionID)
 		},
@@ -164,6 +168,6 @@ func printBanner(w io.Writer, addr net.Addr, f *serveFlags) {
 		data = "memory (nothing persists)"
 	}
 	path := strings.TrimSuffix(f.path, "/")
-	fmt.Fprintf(w, "\n  lively-actor\n\n  WebSocket    ws://%s%s/{roomId}\n  Yjs          ws://%s/yjs/{docName}  (y-websocket; also /workspaces/{id}/sync)\n  Health       http://%s%s\n  Metrics      http://%s/metrics\n  Data         %s\n\n",
-		base, path, base, base, f.healthPath, base, data)
+	fmt.Fprintf(w, "\n  lively-actor\n\n  WebSocket    ws://%s%s/{roomId}\n  Yjs          ws://%s/yjs/{docName}  (y-websocket; also /workspaces/{id}/sync)\n  Health       http://%s%s\n  Metrics      http://%s/metrics\n  API docs     http://%s/openapi\n  Data         %s\n\n",
+		base, path, base, base, f.healthPath, base, base, data)
 }
