@@ -596,7 +596,9 @@ func TestHTTP_HealthUpgradeRequiredAndShutdownCloses1001(t *testing.T) {
 	if resp.StatusCode != 200 || body != `{"status":"ok"}` || resp.Header.Get("Content-Type") != "application/json" {
 		t.Fatalf("health %d %q %q", resp.StatusCode, body, resp.Header.Get("Content-Type"))
 	}
-	for _, p := range []string{"/", "/health/", "/rooms/x"} {
+	// GET / is the REST discovery document (PROTOCOL.md Part D); other
+	// plain requests get the reference's 426.
+	for _, p := range []string{"/health/", "/rooms/x", "/nothing-here"} {
 		resp, err := http.Get(ts.http() + p)
 		if err != nil {
 			t.Fatal(err)
