@@ -307,3 +307,10 @@ func (c *Client) TryNext() (Msg, bool) {
 		return Msg{}, false
 	}
 }
+
+// TryNextWait waits for the next message; ok is false once the connection
+// has ended.
+func (c *Client) TryNextWait() (Msg, bool) {
+	m, ok := <-c.msgs
+	return m, ok
+}
