@@ -99,8 +99,23 @@ func (c *clientConn) sendClose(timeout time.Duration) error {
 // close on the way. A close by the server (outside our own close) comes back
 // as a *closedError.
 func (c *clientConn) readNext() (ws.OpCode, []byte, error) {
+	return c.readNextInto(nil)
+}
+
+// readNextInto is readNext, except that with a non-nil sink a data message
+// is streamed into it and returned with a nil payload.
+func (c *clientConn) readNextInto(sink pieceSink) (ws.OpCode, []byte, error) {
 	for {
-		op, p, err := c.fr.next()
+		var (
+			op  ws.OpCode
+			p   []byte
+			err error
+		)
+		if sink != nil {
+			op, p, err = c.fr.nextInto(sink)
+		} else {
+			op, p, err = c.fr.next()
+		}
 		if err != nil {
 			return 0, nil, err
 		}

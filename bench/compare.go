@@ -140,6 +140,8 @@ func summarizeServer(runs []*Report) *ServerProcess {
 		out.RSSBeforeKB += p.RSSBeforeKB
 		out.RSSStartKB += p.RSSStartKB
 		out.RSSEndKB += p.RSSEndKB
+		out.RSSMidKB += p.RSSMidKB
+		out.RSSMaxKB = max(out.RSSMaxKB, p.RSSMaxKB)
 		out.RSSPerConnBytes += p.RSSPerConnBytes / n
 		out.CPUSeconds += p.CPUSeconds / n
 		out.CPUPercent += p.CPUPercent / n
@@ -151,6 +153,7 @@ func summarizeServer(runs []*Report) *ServerProcess {
 	out.RSSBeforeKB /= int64(len(ps))
 	out.RSSStartKB /= int64(len(ps))
 	out.RSSEndKB /= int64(len(ps))
+	out.RSSMidKB /= int64(len(ps))
 	return out
 }
 

@@ -28,7 +28,9 @@
 //	           N clients dial one room at once. Reports the time from the first
 //	           dial until every client's latest presence lists all N userIds
 //	           (held for 250 ms), and the presence messages that took, next to
-//	           the N²/4 bound of PROTOCOL.md A.2.7.
+//	           the N²/4 bound of PROTOCOL.md A.2.7. Clients scan presence lists
+//	           as they stream in and keep only a bitset of the userIds seen, so
+//	           that gigabytes of lists cost the load generator little.
 //	yjs        --rooms R --clients C --hz H
 //	           y-websocket clients answer the server's SyncStep1 with an empty
 //	           SyncStep2 and send [0,2,update] updates: a hand-built Yjs V1
@@ -37,6 +39,11 @@
 //	           after the client's previous one). Expected = sends × (C−1).
 //	relay      --addr 127.0.0.1:0
 //	           Serves the baseline until interrupted and prints its URL.
+//	results    report.json...
+//	           Prints --json reports (single runs, paired by scenario and
+//	           target kind, or comparisons) as one Markdown table: lively-actor,
+//	           the relay, the ratio, and the ARCHITECTURE.md target with whether
+//	           it was met. scripts/perf.sh renders docs/performance.md with it.
 //
 // Examples:
 //

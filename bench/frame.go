@@ -137,3 +137,80 @@ func growLen(b []byte, n int) []byte {
 	copy(nb, b)
 	return nb
 }
+
+// pieceSink takes a data message in pieces as it arrives, so a scenario can
+// scan a large message (a presence list of thousands) without holding it.
+type pieceSink interface {
+	// piece returns where the next piece is read into; never empty.
+	piece() []byte
+	// gotPiece says the first n bytes of the last piece were filled; first
+	// marks the message's first piece (a message with an empty payload
+	// comes as one piece of 0 bytes). The message ends when nextInto
+	// returns.
+	gotPiece(op ws.OpCode, n int, first bool)
+}
+
+// nextInto is next, except that a data message is handed to sink piece by
+// piece instead of being collected; it then returns the message's opcode
+// and a nil payload. Control frames come back whole, as from next.
+func (fr *frameReader) nextInto(sink pieceSink) (ws.OpCode, []byte, error) {
+	var total int64
+	first := true
+	for {
+		h, err := ws.ReadHeaderBuffer(fr.r, fr.hdr[:])
+		if err != nil {
+			return 0, nil, err
+		}
+		if h.Rsv != 0 {
+			return 0, nil, fmt.Errorf("%w: reserved bits set", errFrameInvalid)
+		}
+		if h.OpCode.IsControl() {
+			if h.Length > 125 || !h.Fin {
+				return 0, nil, fmt.Errorf("%w: bad control frame", errFrameInvalid)
+			}
+			fr.ctl, err = readPayload(fr.r, fr.ctl[:0], h)
+			if err != nil {
+				return 0, nil, err
+			}
+			return h.OpCode, fr.ctl, nil
+		}
+		switch {
+		case h.OpCode == ws.OpContinuation && !fr.inFrags:
+			return 0, nil, fmt.Errorf("%w: continuation without start", errFrameInvalid)
+		case h.OpCode != ws.OpContinuation && fr.inFrags:
+			return 0, nil, fmt.Errorf("%w: new message inside fragmented one", errFrameInvalid)
+		case h.OpCode != ws.OpContinuation && !h.OpCode.IsData():
+			return 0, nil, fmt.Errorf("%w: opcode %d", errFrameInvalid, h.OpCode)
+		}
+		if !fr.inFrags {
+			fr.msgOp = h.OpCode
+		}
+		if total+h.Length > fr.max {
+			return 0, nil, fmt.Errorf("%w: over %d bytes", errFrameTooBig, fr.max)
+		}
+		total += h.Length
+		remaining := h.Length
+		var off int64
+		for remaining > 0 || first {
+			buf := sink.piece()
+			step := min(remaining, int64(len(buf)))
+			p := buf[:step]
+			if _, err := io.ReadFull(fr.r, p); err != nil {
+				return 0, nil, err
+			}
+			if h.Masked {
+				ws.Cipher(p, h.Mask, int(off))
+			}
+			off += step
+			remaining -= step
+			sink.gotPiece(fr.msgOp, int(step), first)
+			first = false
+		}
+		if !h.Fin {
+			fr.inFrags = true
+			continue
+		}
+		fr.inFrags = false
+		return fr.msgOp, nil, nil
+	}
+}

@@ -13,6 +13,7 @@ import (
 const usageHead = `usage: lively-actor bench <scenario> --url ws://host:port [flags]
        lively-actor bench <scenario> --url ws://A --compare ws://B [flags]
        lively-actor bench relay [--addr 127.0.0.1:0]
+       lively-actor bench results report.json...
 
 scenarios (defaults in brackets):
   idle       N idle connections in rooms of K, heartbeats only: connect rate and,
@@ -27,6 +28,8 @@ scenarios (defaults in brackets):
              expected = sends × (C−1)                        [10 × 5, 5 Hz]
   relay      serve the relay baseline (no protocol logic: forwards every frame
              to the other members of the room) until interrupted
+  results    print --json reports (single runs or --compare) as a Markdown
+             table: lively-actor, the relay, their ratio, the target
 
 Targets must be loopback addresses unless --allow-remote is given. Each run is
 bounded: connect timeout + warmup + duration + drain + a few seconds of grace.
@@ -95,6 +98,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	case "relay":
 		return mainRelay(ctx, args[1:], stdout, stderr)
+	case "results":
+		return mainResults(args[1:], stdout, stderr)
 	}
 	if strings.HasPrefix(args[0], "-") {
 		fmt.Fprintf(stderr, "bench: the scenario comes first: lively-actor bench <scenario> --url ...\n")

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"os"
+	"sync"
 	"time"
 )
 
@@ -13,6 +14,7 @@ import (
 type procReadings struct {
 	before, start, end *procSample
 	err                error
+	trace              []RSSPoint // RSS during the window (traceRSS)
 
 	selfStart, selfEnd time.Duration
 	selfSpan           time.Duration // wall time between the self samples
@@ -83,7 +85,10 @@ func (r *run) drivePeriodic(ctx context.Context, period time.Duration, heartbeat
 	r.sample(&r.proc.start)
 	r.markSelf(false, time.Now())
 	r.phase.Store(phaseMeasuring)
-	if !r.sleepUntil(ctx, r.winEnd.Load()) {
+	stopTrace := r.traceRSS()
+	ok := r.sleepUntil(ctx, r.winEnd.Load())
+	stopTrace()
+	if !ok {
 		return ctx.Err()
 	}
 	r.sample(&r.proc.end)
@@ -117,4 +122,37 @@ func probeRelay(ctx context.Context, target, runID string) (bool, error) {
 	_ = c.sendClose(closeWriteTimeout) // best effort: closed on the next line
 	c.conn.Close()
 	return relay, nil
+}
+
+// traceRSS reads the server's RSS every twentieth of the window (at least a
+// second apart) into r.proc.trace until the returned stop is called, so
+// that a long run shows whether memory stays flat.
+func (r *run) traceRSS() (stop func()) {
+	if r.opt.ServerPID <= 0 {
+		return func() {}
+	}
+	every := max(time.Second, r.opt.Duration/20)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(every)
+		defer t.Stop()
+		start := time.Now()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+			if s, err := readProc(r.opt.ServerPID); err == nil {
+				r.proc.trace = append(r.proc.trace, RSSPoint{Sec: time.Since(start).Seconds(), KB: s.rssKB})
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		wg.Wait()
+	}
 }

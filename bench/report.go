@@ -92,7 +92,20 @@ type ServerProcess struct {
 	CPUSeconds       float64 `json:"cpu_s"`
 	CPUPercent       float64 `json:"cpu_pct"`
 	CPUPerDeliveryUs float64 `json:"cpu_per_delivery_us,omitempty"`
-	Error            string  `json:"error,omitempty"`
+	// RSSMidKB is the reading nearest the middle of the window and RSSMaxKB
+	// the highest during it: with RSSEndKB they tell whether memory stayed
+	// flat (RSSTrace has every reading of the window).
+	RSSMidKB int64      `json:"rss_mid_kb,omitempty"`
+	RSSMaxKB int64      `json:"rss_max_kb,omitempty"`
+	RSSTrace []RSSPoint `json:"rss_trace,omitempty"`
+	Error    string     `json:"error,omitempty"`
+}
+
+// RSSPoint is one reading of the server's resident memory during the
+// window.
+type RSSPoint struct {
+	Sec float64 `json:"s"` // since the window opened
+	KB  int64   `json:"kb"`
 }
 
 // JoinStats is the outcome of a join storm.
@@ -220,6 +233,17 @@ func (r *run) serverProcess(rep *Report) *ServerProcess {
 	}
 	if b != nil && loaded != nil && rep.Connect.Connected > 0 {
 		p.RSSPerConnBytes = float64(loaded.rssKB-b.rssKB) * 1024 / float64(rep.Connect.Connected)
+	}
+	if tr := r.proc.trace; len(tr) > 0 {
+		p.RSSTrace = tr
+		mid := tr[len(tr)/2]
+		p.RSSMidKB = mid.KB
+		for _, pt := range tr {
+			p.RSSMaxKB = max(p.RSSMaxKB, pt.KB)
+		}
+		if e != nil {
+			p.RSSMaxKB = max(p.RSSMaxKB, e.rssKB)
+		}
 	}
 	from := s
 	if from == nil {

@@ -17,5 +17,5 @@ func raiseNoFileLimit() (uint64, error) {
 			return 0, err
 		}
 	}
-	return l.Cur, nil
+	return uint64(l.Cur), nil // int64 on some systems (FreeBSD)
 }

@@ -32,6 +32,13 @@ type scenario interface {
 	drive(ctx context.Context, r *run) error
 }
 
+// streamingScenario is a scenario that reads its clients' data messages
+// piece by piece as they arrive (into the sink it gives each client) instead
+// of whole; its onMessage then gets a nil payload at the end of each.
+type streamingScenario interface {
+	sink(r *run, c *client) pieceSink
+}
+
 // Phases, for the progress line.
 const (
 	phaseConnecting int32 = iota
@@ -289,8 +296,12 @@ func (r *run) connectOne(ctx context.Context, c *client) {
 func (r *run) readLoop(c *client) {
 	defer r.readers.Done()
 	defer c.batch.flush(r.lat)
+	var sink pieceSink
+	if st, ok := r.sc.(streamingScenario); ok {
+		sink = st.sink(r, c)
+	}
 	for {
-		op, msg, err := c.cc.readNext()
+		op, msg, err := c.cc.readNextInto(sink)
 		if err != nil {
 			r.fail(c, "", err)
 			return

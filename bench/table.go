@@ -72,9 +72,16 @@ func (r *Report) metrics() []metric {
 		)
 	}
 	if p := r.Server; p != nil {
+		out = append(out, metric{key: "rss_before", label: "server rss before", unit: "MiB", value: float64(p.RSSBeforeKB) / 1024, decimals: 1})
+		if p.RSSStartKB > 0 { // a join storm has no window start
+			out = append(out, metric{key: "rss_start", label: "server rss loaded", unit: "MiB", value: float64(p.RSSStartKB) / 1024, decimals: 1})
+		}
+		if p.RSSMidKB > 0 {
+			out = append(out,
+				metric{key: "rss_mid", label: "server rss mid-window", unit: "MiB", value: float64(p.RSSMidKB) / 1024, decimals: 1},
+				metric{key: "rss_max", label: "server rss max", unit: "MiB", value: float64(p.RSSMaxKB) / 1024, decimals: 1})
+		}
 		out = append(out,
-			metric{key: "rss_before", label: "server rss before", unit: "MiB", value: float64(p.RSSBeforeKB) / 1024, decimals: 1},
-			metric{key: "rss_start", label: "server rss loaded", unit: "MiB", value: float64(p.RSSStartKB) / 1024, decimals: 1},
 			metric{key: "rss_end", label: "server rss end", unit: "MiB", value: float64(p.RSSEndKB) / 1024, decimals: 1},
 			metric{key: "rss_per_conn", label: "server rss / conn", unit: "KiB", value: p.RSSPerConnBytes / 1024, decimals: 2},
 			metric{key: "cpu_s", label: "server cpu", unit: "s", value: p.CPUSeconds, decimals: 2},
