@@ -388,6 +388,23 @@ func (r *room) broadcast(o *outMsg, kind string, exclude uint64) {
 	r.metrics.out(kind, n)
 }
 
+// broadcastCursor is broadcast for cursor updates, tagged with the sender:
+// a lagging connection keeps only each sender's latest cursor (PROTOCOL.md
+// A.2.8); storage, state and custom messages are never coalesced.
+func (r *room) broadcastCursor(o *outMsg, sender uint64) {
+	n := 0
+	for _, m := range r.order {
+		if m.pending || m.connID == sender {
+			continue
+		}
+		if f := o.frame(m.binary); f != nil {
+			_ = m.conn.EnqueueTagged(f, sender) // see send
+		}
+		n++
+	}
+	r.metrics.out("cursor:update", n)
+}
+
 // --- inbound protocol messages ---
 
 func (r *room) handleInbound(ctx actor.Context, in *inbound) {
@@ -404,7 +421,7 @@ func (r *room) handleInbound(ctx actor.Context, in *inbound) {
 		r.handlePresenceUpdate(ctx, m, &msg.Presence)
 	case codec.KindCursorUpdate:
 		o := newOut(codec.AppendCursor(make([]byte, 0, 192), m.userID, m.displayName, m.color, &msg.Cursor, r.now().UnixMilli()))
-		r.broadcast(o, "cursor:update", m.connID)
+		r.broadcastCursor(o, m.connID)
 	case codec.KindStateUpdate:
 		if e := r.state.apply(&msg.State, m.userID); e != nil {
 			r.broadcast(newOut(codec.AppendStateUpdate(nil, e)), "state:update", 0)
