@@ -4,12 +4,17 @@
 # package.json exists), and a throwaway PostgreSQL on 127.0.0.1 for the store
 # tests (skipped with a clear message only when PostgreSQL cannot be started).
 #
-#   scripts/test.sh            vet, gofmt check, go test -race -shuffle=on ./...
-#   scripts/test.sh -short     the same with -short (skips the 2000-client storm and long tests)
+#   scripts/test.sh go test -race -shuffle=on -timeout 30m ./...   the README's test command (what .ci/run runs)
+#   scripts/test.sh go test -race -short ./...                     quicker: skips the 2000-client storm and long tests
+#   scripts/test.sh                                                 the same as the first line
+#
+# It checks gofmt and go vet, sets up the Node packages and PostgreSQL, then
+# runs the given command with LIVELY_TEST_DATABASE_URL exported.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
-extra=("$@")
+if [ $# -eq 0 ]; then
+	set -- go test -race -shuffle=on -timeout 30m ./...
+fi
 
 echo "== go: $(go version)"
 go mod download
@@ -55,5 +60,5 @@ if [ -z "${LIVELY_TEST_DATABASE_URL:-}" ]; then
 	fi
 fi
 
-echo "== go test"
-go test -race -shuffle=on -timeout 30m "${extra[@]}" ./...
+echo "== $*"
+"$@"
