@@ -375,34 +375,34 @@ func (r *room) send(m *member, o *outMsg, kind string) {
 // broadcast queues o to every joined member except the one with connection
 // id exclude (0: nobody excluded).
 func (r *room) broadcast(o *outMsg, kind string, exclude uint64) {
-	n := 0
-	for _, m := range r.order {
-		if m.pending || m.connID == exclude {
-			continue
-		}
-		if f := o.frame(m.binary); f != nil {
-			_ = m.conn.Enqueue(f) // see send
-		}
-		n++
-	}
-	r.metrics.out(kind, n)
+	r.fanout(o, kind, exclude, nil, 0)
 }
 
 // broadcastCursor is broadcast for cursor updates, tagged with the sender:
 // a lagging connection keeps only each sender's latest cursor (PROTOCOL.md
 // A.2.8); storage, state and custom messages are never coalesced.
 func (r *room) broadcastCursor(o *outMsg, sender uint64) {
+	r.fanout(o, "cursor:update", sender, nil, sender)
+}
+
+// fanout queues o to every joined Lively member except exclude and the
+// connections in excludeAll. A non-zero tag queues with EnqueueTagged.
+func (r *room) fanout(o *outMsg, kind string, exclude uint64, excludeAll []uint64, tag uint64) {
 	n := 0
 	for _, m := range r.order {
-		if m.pending || m.connID == sender {
+		if m.pending || m.connID == exclude || containsID(excludeAll, m.connID) {
 			continue
 		}
 		if f := o.frame(m.binary); f != nil {
-			_ = m.conn.EnqueueTagged(f, sender) // see send
+			if tag != 0 {
+				_ = m.conn.EnqueueTagged(f, tag) // see send
+			} else {
+				_ = m.conn.Enqueue(f) // see send
+			}
 		}
 		n++
 	}
-	r.metrics.out("cursor:update", n)
+	r.metrics.out(kind, n)
 }
 
 // --- inbound protocol messages ---
@@ -527,18 +527,7 @@ func (r *room) handleHandlerOut(h *handlerOut) {
 }
 
 func (r *room) handleBroadcastRequest(ctx actor.Context, b *BroadcastRequest) {
-	o := newOut(b.Data)
-	n := 0
-	for _, m := range r.order {
-		if m.pending || containsID(b.Exclude, m.connID) {
-			continue
-		}
-		if f := o.frame(m.binary); f != nil {
-			_ = m.conn.Enqueue(f) // see send
-		}
-		n++
-	}
-	r.metrics.out("custom", n)
+	r.fanout(newOut(b.Data), "custom", 0, b.Exclude, 0)
 	respond(ctx, &RoomReply{Accepted: true})
 }
 

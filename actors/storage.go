@@ -41,6 +41,7 @@ type storageLoaded struct {
 	stored   *store.Room
 	root     json.RawMessage
 	yjs      []byte // from InitialYjs when the store had no Yjs document
+	yjsErr   error  // InitialYjs failure: start with no Yjs document
 	err      error  // hook failure: start with no storage
 	storeErr error  // store failure: the room must not start (it would overwrite)
 }
@@ -82,7 +83,7 @@ func (r *room) startStorageLoad(ctx actor.Context) {
 		defer cancel()
 		res := loadStorage(lctx, id, st, hook)
 		if yhook != nil && res.storeErr == nil && (res.stored == nil || len(res.stored.Snapshot.Yjs) == 0 && !hasYjsChanges(res.stored)) {
-			res.yjs = callInitialYjs(lctx, id, yhook)
+			res.yjs, res.yjsErr = callLoadHook(lctx, id, "InitialYjs", yhook)
 		}
 		root.Send(self, res)
 	}()
@@ -101,21 +102,27 @@ func loadStorage(ctx context.Context, id string, st store.Store, hook func(conte
 			return res
 		}
 	}
-	if hook == nil {
-		return res
-	}
-	func() {
-		defer func() {
-			if v := recover(); v != nil {
-				res.err = fmt.Errorf("InitialStorage panicked: %v", v)
-			}
-		}()
-		res.root, res.err = hook(ctx, id)
-	}()
-	if res.err == nil && ctx.Err() != nil {
-		res.root, res.err = nil, fmt.Errorf("InitialStorage returned after its deadline: %w", ctx.Err())
+	if hook != nil {
+		res.root, res.err = callLoadHook(ctx, id, "InitialStorage", hook)
 	}
 	return res
+}
+
+// callLoadHook calls a user load hook: a panic is an error, and so is a
+// result that arrives after the load's deadline.
+func callLoadHook[T any](ctx context.Context, id, name string, hook func(context.Context, string) (T, error)) (res T, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			var zero T
+			res, err = zero, fmt.Errorf("%s panicked: %v", name, v)
+		}
+	}()
+	res, err = hook(ctx, id)
+	if err == nil && ctx.Err() != nil {
+		var zero T
+		return zero, fmt.Errorf("%s returned after its deadline: %w", name, ctx.Err())
+	}
+	return res, err
 }
 
 func hasYjsChanges(st *store.Room) bool {
@@ -125,20 +132,6 @@ func hasYjsChanges(st *store.Room) bool {
 		}
 	}
 	return false
-}
-
-// callInitialYjs runs the InitialYjs hook; failures mean no document.
-func callInitialYjs(ctx context.Context, id string, hook func(context.Context, string) ([]byte, error)) (b []byte) {
-	defer func() {
-		if v := recover(); v != nil {
-			b = nil
-		}
-	}()
-	b, err := hook(ctx, id)
-	if err != nil || ctx.Err() != nil {
-		return nil
-	}
-	return b
 }
 
 func (r *room) handleStorageLoaded(ctx actor.Context, l *storageLoaded) {
@@ -165,6 +158,9 @@ func (r *room) handleStorageLoaded(ctx actor.Context, l *storageLoaded) {
 			break
 		}
 		r.doc = d
+	}
+	if l.yjsErr != nil {
+		r.logger.Warn("InitialYjs failed; starting with no Yjs document", "err", l.yjsErr)
 	}
 	if len(l.yjs) > 0 {
 		d := yjs.NewDoc()
@@ -426,8 +422,7 @@ func (r *room) handleOps(ctx actor.Context, m *member, raw []byte) {
 	}
 	// The sender applied its bad ops locally: it needs the real state back.
 	resync := bad > 0
-	buf := codec.AppendStorageOpsHeader(make([]byte, 0, len(raw)+64))
-	applied := 0
+	kept := ops[:0]
 	for i := range ops {
 		op := &ops[i]
 		switch r.doc.Sequence(op) {
@@ -440,32 +435,38 @@ func (r *room) handleOps(ctx actor.Context, m *member, raw []byte) {
 				resync = true
 			}
 		}
-		if applied > 0 {
-			buf = append(buf, ',')
-		}
-		buf = crdt.AppendOpJSON(buf, op)
-		applied++
+		kept = append(kept, *op)
 	}
-	if applied > 0 {
-		r.storageChanged()
-		buf = codec.AppendStorageOpsFooter(buf, r.doc.Clock())
-		r.broadcast(newOut(buf), "storage:ops", 0)
-		r.persist(ctx, store.KindStorage, opsArray(buf))
-		r.storageHook(ctx, &StorageChange{Ops: opsArray(buf), Clock: r.doc.Clock()})
-	}
+	r.commitOps(ctx, kept, len(raw))
 	if resync && !m.pending {
 		r.send(m, r.storageInitMsg(), "storage:init")
 	}
 }
 
-// opsArray cuts the ops array out of an encoded storage:ops message.
-func opsArray(msg []byte) json.RawMessage {
-	const head = len(`{"type":"storage:ops","ops":`)
-	end := len(msg) - 1
-	for end > head && msg[end] != ']' {
-		end--
+// opsStart is where the ops array begins in a storage:ops message.
+var opsStart = len(codec.AppendStorageOpsHeader(nil)) - 1
+
+// commitOps sends applied, stamped ops to everyone as one storage:ops
+// message, persists them and calls OnStorageChange; nothing when ops is
+// empty. sizeHint sizes the message buffer.
+func (r *room) commitOps(ctx actor.Context, ops []crdt.Op, sizeHint int) {
+	if len(ops) == 0 {
+		return
 	}
-	return json.RawMessage(msg[head : end+1])
+	r.storageChanged()
+	buf := codec.AppendStorageOpsHeader(make([]byte, 0, sizeHint+64))
+	for i := range ops {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = crdt.AppendOpJSON(buf, &ops[i])
+	}
+	arrayEnd := len(buf) + 1 // the footer starts with the array's ']'
+	buf = codec.AppendStorageOpsFooter(buf, r.doc.Clock())
+	array := json.RawMessage(buf[opsStart:arrayEnd])
+	r.broadcast(newOut(buf), "storage:ops", 0)
+	r.persist(ctx, store.KindStorage, array)
+	r.storageHook(ctx, &StorageChange{Ops: array, Clock: r.doc.Clock()})
 }
 
 func (r *room) handleMutateStorage(ctx actor.Context, req *MutateStorageRequest) {
@@ -483,20 +484,7 @@ func (r *room) handleMutateStorage(ctx actor.Context, req *MutateStorageRequest)
 		}()
 		ops, err = r.doc.Mutate(req.Fn)
 	}()
-	if len(ops) > 0 {
-		r.storageChanged()
-		buf := codec.AppendStorageOpsHeader(nil)
-		for i := range ops {
-			if i > 0 {
-				buf = append(buf, ',')
-			}
-			buf = crdt.AppendOpJSON(buf, &ops[i])
-		}
-		buf = codec.AppendStorageOpsFooter(buf, r.doc.Clock())
-		r.broadcast(newOut(buf), "storage:ops", 0)
-		r.persist(ctx, store.KindStorage, opsArray(buf))
-		r.storageHook(ctx, &StorageChange{Ops: opsArray(buf), Clock: r.doc.Clock()})
-	}
+	r.commitOps(ctx, ops, 64*len(ops))
 	respond(ctx, &RoomReply{Err: err, Accepted: err == nil})
 }
 

@@ -57,11 +57,17 @@ func (r *room) applyYUpdate(ctx actor.Context, update []byte) bool {
 		r.logger.Debug("dropped invalid Yjs update", "err", err)
 		return false
 	}
-	r.persist(ctx, store.KindYjs, update)
-	if h := r.cfg.Hooks.OnYjsChange; h != nil {
-		r.hook(ctx, &hookCall{kind: hookYjs, msg: append([]byte(nil), update...)})
-	}
+	r.yjsChanged(ctx, update)
 	return true
+}
+
+// yjsChanged persists an update the document applied and passes it to
+// OnYjsChange. update is owned by the room from here on (nothing reuses it).
+func (r *room) yjsChanged(ctx actor.Context, update []byte) {
+	r.persist(ctx, store.KindYjs, update)
+	if r.cfg.Hooks.OnYjsChange != nil {
+		r.hook(ctx, &hookCall{kind: hookYjs, msg: update})
+	}
 }
 
 // fanoutYUpdate sends an applied update to every connection but except:
@@ -69,8 +75,7 @@ func (r *room) applyYUpdate(ctx actor.Context, update []byte) bool {
 // original yjs:* message when it came from a Lively client) or a yjs:update.
 func (r *room) fanoutYUpdate(update []byte, except uint64, livelyJSON []byte) {
 	if len(r.yws) > 1 || (len(r.yws) == 1 && r.yws[0].connID != except) {
-		o := &outMsg{mpFrame: transport.Frame(transport.OpBinary, codec.AppendYUpdate(nil, update))}
-		r.sendYws(o, except, "yjs:update")
+		r.sendYws(codec.AppendYUpdate(nil, update), except, "yjs:update")
 	}
 	if livelyJSON == nil {
 		livelyJSON = codec.AppendYjsUpdate(nil, update)
@@ -78,14 +83,16 @@ func (r *room) fanoutYUpdate(update []byte, except uint64, livelyJSON []byte) {
 	r.broadcast(newOut(livelyJSON), "yjs:update", except)
 }
 
-// sendYws queues a binary frame to the y-websocket members but except.
-func (r *room) sendYws(o *outMsg, except uint64, kind string) {
+// sendYws frames a y-websocket message once and queues it to the
+// y-websocket members but except.
+func (r *room) sendYws(msg []byte, except uint64, kind string) {
+	frame := transport.Frame(transport.OpBinary, msg)
 	n := 0
 	for _, m := range r.yws {
 		if m.connID == except {
 			continue
 		}
-		_ = m.conn.Enqueue(o.mpFrame) // a slow consumer is closed by its outbox
+		_ = m.conn.Enqueue(frame) // a slow consumer is closed by its outbox
 		n++
 	}
 	r.metrics.out(kind, n)
@@ -180,8 +187,7 @@ func (r *room) applyAwareness(ctx actor.Context, m *member, update []byte) {
 	if len(accepted) == 0 {
 		return
 	}
-	frame := codec.AppendYAwareness(nil, codec.AppendAwarenessUpdate(nil, accepted))
-	r.sendYws(&outMsg{mpFrame: transport.Frame(transport.OpBinary, frame)}, 0, "yjs:awareness")
+	r.sendYws(codec.AppendYAwareness(nil, codec.AppendAwarenessUpdate(nil, accepted)), 0, "yjs:awareness")
 	r.scheduleAwarenessExpiry(ctx)
 }
 
@@ -215,8 +221,7 @@ func (r *room) removeAwareness(ids []uint64) {
 	if len(removed) == 0 {
 		return
 	}
-	frame := codec.AppendYAwareness(nil, codec.AppendAwarenessUpdate(nil, removed))
-	r.sendYws(&outMsg{mpFrame: transport.Frame(transport.OpBinary, frame)}, 0, "yjs:awareness")
+	r.sendYws(codec.AppendYAwareness(nil, codec.AppendAwarenessUpdate(nil, removed)), 0, "yjs:awareness")
 }
 
 // leaveAwareness removes the states a leaving connection brought.

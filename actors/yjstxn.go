@@ -8,10 +8,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/lively-actor/lively/crdt/yjs"
-	"github.com/lively-actor/lively/store"
 )
-
-const storeKindYjs = store.KindYjs
 
 // YjsTxnRequest runs Fn on the room's actor against the room's Yjs
 // document (created when missing) with the room's own Yjs client id. A
@@ -73,10 +70,7 @@ func (r *room) runYjsTxn(ctx actor.Context, req *YjsTxnRequest) (reply *YjsTxnRe
 		update, reply.Result, reply.Err = req.Fn(r.ensureYDoc(), r.serverClientID())
 	}()
 	if len(update) > 0 {
-		r.persist(ctx, storeKindYjs, update)
-		if h := r.cfg.Hooks.OnYjsChange; h != nil {
-			r.hook(ctx, &hookCall{kind: hookYjs, msg: update})
-		}
+		r.yjsChanged(ctx, update)
 		r.fanoutYUpdate(update, 0, nil)
 	}
 	return reply
