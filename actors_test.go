@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -637,5 +638,37 @@ func readAll(t *testing.T, resp *http.Response) string {
 		if err != nil {
 			return b.String()
 		}
+	}
+}
+
+// TestHandler_MountedInTheUsersServer: the library use, srv.Handler() in
+// the user's own net/http server (no Start), with a user Fallback.
+func TestHandler_MountedInTheUsersServer(t *testing.T) {
+	srv, err := lively.New(lively.Config{Fallback: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte("app")) // the test reads it back
+	})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := srv.Stop(ctx); err != nil {
+			t.Error(err)
+		}
+		hs.Close()
+	})
+	url := "ws" + strings.TrimPrefix(hs.URL, "http")
+	a := wstest.Dial(t, url+"/rooms/mounted?userId=alice")
+	if m := a.Next(); m.Type != "presence" {
+		t.Fatalf("first message %s", m.Data)
+	}
+	resp, err := http.Get(hs.URL + "/app/page")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := readAll(t, resp); body != "app" {
+		t.Fatalf("fallback got %q", body)
 	}
 }

@@ -171,14 +171,6 @@ func (c *Client) SendBinary(b []byte) {
 	}
 }
 
-// SendRaw writes raw bytes to the socket (for malformed frames).
-func (c *Client) SendRaw(b []byte) error {
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	_, err := c.conn.Write(b)
-	return err
-}
-
 // Next returns the next message, failing the test after Wait.
 func (c *Client) Next() Msg {
 	c.t.Helper()
@@ -270,17 +262,6 @@ func (c *Client) Close() {
 	c.conn.Close()
 	<-c.done
 }
-
-// Abort drops the TCP connection without a close frame.
-func (c *Client) Abort() {
-	c.conn.Close()
-	<-c.done
-}
-
-// Stop-the-reading support for slow-consumer tests.
-
-// Raw returns the underlying socket.
-func (c *Client) Raw() net.Conn { return c.conn }
 
 // String describes the client.
 func (c *Client) String() string { return fmt.Sprintf("wstest.Client(%s)", c.conn.LocalAddr()) }
