@@ -380,7 +380,7 @@ func (c *Conn) writeLoop(batch [][]byte) {
 		if c.aborting() {
 			// Closed for a reason that drops the queue: the close frame gets
 			// a moment, not the write timeout, on a peer that may not read.
-			if err = c.nc.SetWriteDeadline(time.Now().Add(fastWrite)); err == nil {
+			if err = c.setWriteDeadline(fastWrite); err == nil {
 				written, _, err = bw.write(batch)
 			}
 		} else {
@@ -440,7 +440,7 @@ func (c *Conn) writeBatch(bw *blockingWriter, batch [][]byte) (int64, error) {
 	var total int64
 	if c.hub.slots != nil {
 		c.hub.slots <- struct{}{}
-		err := c.nc.SetWriteDeadline(time.Now().Add(fastWrite))
+		err := c.setWriteDeadline(fastWrite)
 		if err == nil {
 			var n int64
 			n, batch, err = bw.write(batch)
@@ -451,7 +451,7 @@ func (c *Conn) writeBatch(bw *blockingWriter, batch [][]byte) (int64, error) {
 			return total, c.clearDeadline(err)
 		}
 	}
-	if err := c.nc.SetWriteDeadline(time.Now().Add(c.opts.WriteTimeout)); err != nil {
+	if err := c.setWriteDeadline(c.opts.WriteTimeout); err != nil {
 		return total, err
 	}
 	n, _, err := bw.write(batch)
@@ -462,7 +462,26 @@ func (c *Conn) clearDeadline(err error) error {
 	if err != nil {
 		return err
 	}
-	return c.nc.SetWriteDeadline(time.Time{})
+	return c.setWriteDeadline(0)
+}
+
+// setWriteDeadline sets the socket's write deadline d from now (none for
+// zero) — at most fastWrite once the connection is aborting. It runs under
+// c.mu, as Close's abort of a stuck write does: whichever comes second wins
+// with the right deadline, so a writer moving on to its long deadline can
+// never undo the abort and leave a dead peer's connection open for
+// WriteTimeout.
+func (c *Conn) setWriteDeadline(d time.Duration) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closing && !c.reason.Graceful() && (d == 0 || d > fastWrite) {
+		d = fastWrite
+	}
+	var t time.Time
+	if d > 0 {
+		t = time.Now().Add(d)
+	}
+	return c.nc.SetWriteDeadline(t)
 }
 
 // fail closes the socket at once, dropping anything queued.
@@ -513,17 +532,16 @@ func (c *Conn) Close(reason CloseReason) {
 	c.q = append(c.q, frame)
 	c.qBytes += len(frame)
 	c.closeQueued = true
-	stuck := c.slow
+	if c.slow && !reason.Graceful() {
+		// Abort a write stuck on a peer that does not read; the writer then
+		// fails and terminates the socket. Under c.mu, see setWriteDeadline.
+		_ = c.nc.SetWriteDeadline(time.Now()) // best effort: the socket may already be gone
+	}
 	start := c.startWriterLocked()
 	hot := start && c.hotLocked()
 	c.mu.Unlock()
 	c.metrics.outboxAdd(len(frame) - dropped)
 	c.metrics.closed(reason)
-	if stuck && !reason.Graceful() {
-		// Abort a write stuck on a peer that does not read; the writer then
-		// fails and terminates the socket.
-		_ = c.nc.SetWriteDeadline(time.Now()) // best effort: the socket may already be gone
-	}
 	if start {
 		c.hub.schedule(c, hot)
 	}

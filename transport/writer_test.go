@@ -355,3 +355,62 @@ func TestAdvance(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+// deadlineConn records the write deadlines set on it.
+type deadlineConn struct {
+	net.Conn
+	mu        sync.Mutex
+	deadlines []time.Time
+}
+
+func (d *deadlineConn) SetWriteDeadline(t time.Time) error {
+	d.mu.Lock()
+	d.deadlines = append(d.deadlines, t)
+	d.mu.Unlock()
+	return d.Conn.SetWriteDeadline(t)
+}
+
+func (d *deadlineConn) at(i int) time.Time {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if i < 0 {
+		i += len(d.deadlines)
+	}
+	return d.deadlines[i]
+}
+
+// An abort (a non-graceful Close) of a connection whose writer is stuck
+// must not be undone by the writer moving on to its long deadline: before,
+// a Close landing while the write held a shared slot was overwritten by the
+// WriteTimeout deadline that followed, and a dead peer kept its connection
+// for 10 s.
+func TestAbortDeadlineNotUndoneByWriter(t *testing.T) {
+	a, b := net.Pipe()
+	t.Cleanup(func() { _ = a.Close(); _ = b.Close() })
+	dc := &deadlineConn{Conn: a}
+	h := NewHub(Options{GoroutineReaders: true, WriteTimeout: time.Hour}, NewMetrics(nil))
+	c := h.NewConn(dc, nil, false, false)
+	c.mu.Lock()
+	c.slow = true // as the writer is while blocked on the peer
+	c.mu.Unlock()
+	c.Close(ReasonSlowConsumer)
+	if d := time.Until(dc.at(0)); d > 0 { // set before the writer starts
+		t.Fatalf("Close left a deadline %v ahead, want the write aborted now", d)
+	}
+	for _, want := range []time.Duration{time.Hour, fastWrite, 0} {
+		if err := c.setWriteDeadline(want); err != nil {
+			t.Fatal(err)
+		}
+		got := dc.at(-1)
+		if got.IsZero() || time.Until(got) > fastWrite {
+			t.Fatalf("setWriteDeadline(%v) after the abort set %v, want at most fastWrite ahead", want, got)
+		}
+	}
+	h.Serve(c, newRecSink())
+	_ = b.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	if err := h.Shutdown(ctx, ReasonShutdown); err != nil {
+		t.Fatal(err)
+	}
+}
