@@ -110,6 +110,58 @@ func TestServe_BannerHealthAndGracefulStop(t *testing.T) {
 	}
 }
 
+func TestServe_DebugAddrServesProfiler(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errb syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- Run(ctx, []string{"--addr", "127.0.0.1:0", "--memory", "--debug-addr", "127.0.0.1:0"}, nil, &out, &errb)
+	}()
+	re := regexp.MustCompile(`Profiler\s+(http://\S+)`)
+	var prof string
+	deadline := time.Now().Add(10 * time.Second)
+	for prof == "" {
+		if time.Now().After(deadline) {
+			t.Fatalf("no profiler in the banner: %q %q", out.String(), errb.String())
+		}
+		if m := re.FindStringSubmatch(out.String()); m != nil {
+			prof = m[1]
+		} else {
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	resp, err := http.Get(prof + "goroutine?debug=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "goroutine profile:") {
+		t.Fatalf("goroutine profile: %d %q", resp.StatusCode, body)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != ExitOK {
+			t.Fatalf("exit %d: %s", code, errb.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("server did not stop")
+	}
+	if _, err := http.Get(prof); err == nil {
+		t.Fatal("the profiler still answers after the server stopped")
+	}
+}
+
+func TestServe_BadDebugAddr(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := Run(context.Background(), []string{"--addr", "127.0.0.1:0", "--memory", "--debug-addr", "256.0.0.1:0"}, nil, &out, &errb)
+	if code != ExitFailure || !strings.Contains(errb.String(), "--debug-addr") {
+		t.Fatalf("exit %d, stderr %q", code, errb.String())
+	}
+}
+
 func TestRooms_StoreFlagsAnywhere(t *testing.T) {
 	var out, errb bytes.Buffer
 	if code := Run(context.Background(), []string{"rooms", "list", "--memory"}, nil, &out, &errb); code != ExitOK {

@@ -25,7 +25,7 @@ type serveFlags struct {
 	heartbeatInterval, offlineRemoval time.Duration
 	flushInterval, shutdownTimeout    time.Duration
 	jwtSecret, logFormat, logLevel    string
-	adminToken, schemaFile            string
+	adminToken, schemaFile, debugAddr string
 	maxRooms                          int
 	rateLimit                         float64
 	store                             storeFlags
@@ -52,6 +52,7 @@ func newServeFlags(stderr io.Writer) (*flag.FlagSet, *serveFlags) {
 	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a graceful shutdown may take")
 	fs.StringVar(&f.adminToken, "admin-token", "", "enable the admin API (/admin/...) for \"Authorization: Bearer <token>\"")
 	fs.StringVar(&f.schemaFile, "schema-file", "", `JSON Schemas of table rows: {"tables": {"<table>": <schema>}} (writes that fail get 422)`)
+	fs.StringVar(&f.debugAddr, "debug-addr", "", `serve Go's profiler (/debug/pprof/) on this address, e.g. "127.0.0.1:6060" (off when empty; keep it private)`)
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.store.register(fs)
@@ -138,6 +139,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "lively-actor:", err)
 		return ExitUsage
 	}
+	if f.debugAddr != "" {
+		dbg, err := startDebug(f.debugAddr, logger)
+		if err != nil {
+			fmt.Fprintln(stderr, "lively-actor:", err)
+			return ExitFailure
+		}
+		defer dbg.stop()
+		f.debugAddr = dbg.Addr().String()
+	}
 	if err := srv.Start(ctx, f.addr); err != nil {
 		fmt.Fprintln(stderr, "lively-actor:", err)
 		return ExitFailure
@@ -170,4 +180,7 @@ func printBanner(w io.Writer, addr net.Addr, f *serveFlags) {
 	path := strings.TrimSuffix(f.path, "/")
 	fmt.Fprintf(w, "\n  lively-actor\n\n  WebSocket    ws://%s%s/{roomId}\n  Yjs          ws://%s/yjs/{docName}  (y-websocket; also /workspaces/{id}/sync)\n  Health       http://%s%s\n  Metrics      http://%s/metrics\n  API docs     http://%s/openapi\n  Data         %s\n\n",
 		base, path, base, base, f.healthPath, base, base, data)
+	if f.debugAddr != "" {
+		fmt.Fprintf(w, "  Profiler     http://%s/debug/pprof/  (--debug-addr)\n\n", f.debugAddr)
+	}
 }
