@@ -3,6 +3,8 @@ package lively_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/lively-actor/lively"
 	"github.com/lively-actor/lively/crdt"
+	"github.com/lively-actor/lively/internal/wstest"
 	"github.com/lively-actor/lively/store"
 )
 
@@ -93,5 +96,91 @@ func TestPersistence_StoreIsCacheInFrontOfInitialStorage(t *testing.T) {
 	})
 	if n := calls.Load(); n != 1 {
 		t.Fatalf("hook called %d times", n)
+	}
+}
+
+// TestPersistence_IdleRoomWritesNothingLoadedLogIsFolded: a room that only
+// had presence traffic writes nothing to the store; a room loaded from a
+// change log (as after a crash) folds it into a snapshot when it stops, even
+// with no new change.
+func TestPersistence_IdleRoomWritesNothingLoadedLogIsFolded(t *testing.T) {
+	st := store.OpenMemory()
+	ctx := context.Background()
+	if _, err := st.Append(ctx, "logged", []store.Change{
+		{Kind: store.KindStorageInit, Data: []byte(`{"type":"LiveObject","data":{"n":1}}`)},
+		{Kind: store.KindStorage, Data: []byte(`[{"type":"set","path":[],"key":"n","value":2,"clock":5}]`)},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := lively.New(lively.Config{Store: st, FlushInterval: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(ctx, "127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	ts := &testServer{t: t, srv: srv, url: "ws://" + srv.Addr().String()}
+	idle := ts.join("idle", "alice")
+	idle.NextOfType("storage:init")
+	idle.Send(`{"type":"heartbeat"}`)
+	logged := ts.join("logged", "bob")
+	if m := logged.NextOfType("storage:init"); !strings.Contains(string(m.Data), `"n":2`) {
+		t.Fatalf("loaded %s", m.Data)
+	}
+	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := srv.Stop(sctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Load(ctx, "idle"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("idle room stored something: %v", err)
+	}
+	r, err := st.Load(ctx, "logged")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Changes) != 0 || !strings.Contains(string(r.Snapshot.Storage), `"n":2`) {
+		t.Fatalf("log not folded: %d changes, snapshot %s", len(r.Changes), r.Snapshot.Storage)
+	}
+}
+
+// failFirstLoad is a store whose first Load of a room fails.
+type failFirstLoad struct {
+	store.Store
+	failed atomic.Bool
+}
+
+func (s *failFirstLoad) Load(ctx context.Context, id string) (*store.Room, error) {
+	if s.failed.CompareAndSwap(false, true) {
+		return nil, errors.New("disk on fire")
+	}
+	return s.Store.Load(ctx, id)
+}
+
+// TestPersistence_FailedLoadStopsRoomNextJoinRetries: a room whose store
+// load fails closes its members (1011) and stops; the registry forgets it,
+// so the next join starts the room afresh and loads it.
+func TestPersistence_FailedLoadStopsRoomNextJoinRetries(t *testing.T) {
+	mem := store.OpenMemory()
+	if _, err := mem.Append(context.Background(), "r", []store.Change{
+		{Kind: store.KindStorageInit, Data: []byte(`{"type":"LiveObject","data":{"kept":true}}`)},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ts := newTestServer(t, lively.Config{Store: &failFirstLoad{Store: mem}})
+	// The first client reached the failing room: refused with 503 if its
+	// admission came after the failure, closed with 1011 if it got in.
+	a, status, err := wstest.TryDial(t, ts.roomURL("r", "alice", "alice"))
+	switch {
+	case err != nil && status != http.StatusServiceUnavailable:
+		t.Fatalf("first dial: status %d, %v", status, err)
+	case err == nil:
+		if code, _ := a.WaitClosed(); code != 1011 {
+			t.Fatalf("close code %d, want 1011", code)
+		}
+	}
+	b := ts.join("r", "bob")
+	if m := b.NextOfType("storage:init"); !strings.Contains(string(m.Data), `"kept":true`) {
+		t.Fatalf("storage after the retry: %s", m.Data)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lively-actor/lively/store"
@@ -114,6 +115,9 @@ type Config struct {
 	SnapshotEvery int
 
 	persisters *sync.WaitGroup
+	// shuttingDown is set when System.Shutdown begins: a session whose
+	// room stops then closes with ReasonShutdown, not ReasonInternal.
+	shuttingDown *atomic.Bool
 }
 
 // User is one presence entry (a connection) as hooks and SDK calls see it.

@@ -88,6 +88,14 @@ func (*listRooms) isRegistryMsg()  {}
 // admitRoom reserves a place (registry → room, replied to the asker).
 type admitRoom struct{}
 
+// roomFailed tells the registry that a room failed: the registry forgets it
+// (so the next admission starts a new one) and then poisons it, so that
+// everything already queued to it is answered first.
+type roomFailed struct {
+	roomID string
+	room   *actor.PID
+}
+
 // cancelAdmit releases a reservation whose handshake failed.
 type cancelAdmit struct{}
 

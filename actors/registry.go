@@ -53,6 +53,8 @@ func (g *registry) Receive(ctx actor.Context) {
 		g.handleForward(ctx, m)
 	case *listRooms:
 		g.handleListRooms(ctx)
+	case *roomFailed:
+		g.handleRoomFailed(ctx, m)
 	case *actor.Terminated:
 		g.handleTerminated(m)
 	case *actor.Started:
@@ -121,6 +123,19 @@ func (g *registry) handleCleanupDue(ctx actor.Context, m *cleanupDue) {
 	g.logger.Debug("room evicted after grace period", "room", m.roomID)
 }
 
+func (g *registry) handleRoomFailed(ctx actor.Context, m *roomFailed) {
+	if e := g.rooms[m.roomID]; e != nil && e.pid.Equal(m.room) {
+		if e.timer != nil {
+			e.timer.Stop()
+		}
+		delete(g.rooms, m.roomID)
+		delete(g.byPID, e.pid.Id)
+	}
+	// A user message, behind every admission and request already queued to
+	// the room: each gets its answer (ErrRoomFailed) before the room stops.
+	ctx.Poison(m.room)
+}
+
 func (g *registry) handleTerminated(m *actor.Terminated) {
 	id, ok := g.byPID[m.Who.Id]
 	if !ok {
@@ -181,8 +196,9 @@ func (g *registry) handleListRooms(ctx actor.Context) {
 }
 
 func (g *registry) spawnRoom(ctx actor.Context, id string) *roomEntry {
+	// A child: its parent gets *actor.Terminated when it stops, so it is not
+	// also watched (a watch costs each room a PIDSet and a second message).
 	pid := ctx.Spawn(newRoomProps(id, g.cfg, ctx.Self()))
-	ctx.Watch(pid)
 	e := &roomEntry{pid: pid}
 	g.rooms[id] = e
 	g.byPID[pid.Id] = id

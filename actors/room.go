@@ -46,7 +46,10 @@ type room struct {
 	snapshot       *outMsg   // cached storage:init, nil when stale
 	loadTimer      *time.Timer
 
-	persister            *actor.PID
+	persister            *actor.PID // spawned by the first change
+	persistFrom          uint64     // the store's last sequence number, for the persister
+	persistOn            bool       // loaded with a store and not stopped: changes are persisted
+	persistFold          bool       // loaded from a change log: the final snapshot folds it
 	changesSinceSnapshot int
 
 	ydoc        *yjs.Doc
@@ -60,6 +63,10 @@ type room struct {
 
 	hooks    *actor.PID
 	handlers map[string]*actor.PID
+
+	// failed is set when the room failed (failRoom): it answers what is
+	// queued to it with errors until the registry stops it.
+	failed bool
 }
 
 func newRoomProps(id string, cfg *Config, registry *actor.PID) *actor.Props {
@@ -82,6 +89,14 @@ func (r *room) Receive(ctx actor.Context) {
 			r.recoverPanic(ctx, v)
 		}
 	}()
+	if r.failed {
+		switch ctx.Message().(type) {
+		case *actor.Started, *actor.Stopping, *actor.Stopped, *actor.Restarting:
+		default:
+			r.receiveFailed(ctx)
+			return
+		}
+	}
 	switch m := ctx.Message().(type) {
 	case *inbound:
 		r.handleInbound(ctx, m)

@@ -27,7 +27,8 @@ var _ transport.Admission = (*admission)(nil)
 // reader's goroutine before any inbound message, so the room sees it first.
 func (a *admission) Attach(c *transport.Conn, binary bool) transport.FrameSink {
 	s := a.sys
-	pid := s.root.Spawn(newSessionProps(c, a.roomID, a.identity, s.cfg.Logger, s.cfg.Metrics))
+	pid := s.root.Spawn(s.sessionProps)
+	s.root.Send(pid, &sessionStart{conn: c, room: a.room, roomID: a.roomID, identity: a.identity})
 	s.root.Send(a.room, &join{conn: c, session: pid, identity: a.identity, binary: binary, yws: a.yws})
 	if a.yws {
 		return &ywsSink{sys: s, room: a.room, session: pid}

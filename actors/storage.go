@@ -148,6 +148,7 @@ func (r *room) handleStorageLoaded(ctx actor.Context, l *storageLoaded) {
 		r.doc = rebuild(l.stored, r)
 		r.ydoc = rebuildYjs(l.stored, r)
 		lastSeq = l.stored.LastSeq()
+		r.persistFold = len(l.stored.Changes) > 0
 	case l.err != nil:
 		r.logger.Warn("InitialStorage failed; starting with no storage", "err", l.err)
 	case len(l.root) > 0 && string(l.root) != "null":
@@ -172,7 +173,7 @@ func (r *room) handleStorageLoaded(ctx actor.Context, l *storageLoaded) {
 		}
 	}
 	r.storageChanged()
-	r.startPersister(ctx, lastSeq)
+	r.startPersister(lastSeq)
 	if l.stored == nil && r.doc != nil {
 		r.persist(ctx, store.KindStorageInit, r.doc.AppendJSON(nil)) // the store caches the hook's document
 	}
@@ -253,7 +254,25 @@ func (r *room) failRoom(ctx actor.Context, err error) {
 	}
 	r.storageState = storageReady
 	r.storageWaiting, r.ywsWaiting = nil, nil
-	ctx.Stop(ctx.Self())
+	r.failed = true
+	ctx.Send(r.registry, &roomFailed{roomID: r.id, room: ctx.Self()})
+}
+
+// receiveFailed answers what reaches a failed room until the registry's
+// poison pill stops it: admissions and requests get ErrRoomFailed, a join
+// (admitted before the failure) is closed so the client reconnects to the
+// room's successor; the rest is dropped.
+func (r *room) receiveFailed(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *admitRoom:
+		ctx.Respond(&admitResult{err: ErrRoomFailed})
+	case *join:
+		m.conn.Close(transport.ReasonInternal)
+	case *YjsTxnRequest:
+		respond(ctx, &YjsTxnReply{Err: ErrRoomFailed})
+	case *BroadcastRequest, *SetLiveStateRequest, *UsersRequest, *MutateStorageRequest, *SnapshotRequest:
+		respond(ctx, &RoomReply{Err: ErrRoomFailed})
+	}
 }
 
 func (r *room) handleStorageLoadTimeout(ctx actor.Context) {
@@ -268,20 +287,30 @@ func (r *room) handleStorageLoadTimeout(ctx actor.Context) {
 	r.finishStorageLoad(ctx)
 }
 
-// startPersister spawns the room's persistence actor (when there is a store).
-func (r *room) startPersister(ctx actor.Context, lastSeq uint64) {
-	if r.cfg.Store == nil || r.persister != nil {
+// startPersister turns persistence on (when there is a store). The
+// persistence actor itself is spawned by the first change: an idle room,
+// like most of thousands held open by idle connections, has none.
+func (r *room) startPersister(lastSeq uint64) {
+	if r.cfg.Store == nil || r.persistOn {
 		return
 	}
+	r.persistOn, r.persistFrom = true, lastSeq
+}
+
+// spawnPersister starts the room's persistence actor.
+func (r *room) spawnPersister(ctx actor.Context) {
 	r.cfg.persisters.Add(1)
-	r.persister = ctx.ActorSystem().Root.Spawn(newPersisterProps(r.id, r.cfg, lastSeq))
+	r.persister = ctx.ActorSystem().Root.Spawn(newPersisterProps(r.id, r.cfg, r.persistFrom))
 }
 
 // persist records one change; every SnapshotEvery changes the full state
 // follows so the store can fold its log.
 func (r *room) persist(ctx actor.Context, kind store.Kind, data []byte) {
-	if r.persister == nil {
+	if !r.persistOn {
 		return
+	}
+	if r.persister == nil {
+		r.spawnPersister(ctx)
 	}
 	ctx.Send(r.persister, &persistChange{change: store.Change{Kind: kind, Data: data}})
 	r.changesSinceSnapshot++
@@ -292,10 +321,16 @@ func (r *room) persist(ctx actor.Context, kind store.Kind, data []byte) {
 }
 
 // stopPersister sends the final snapshot; the persister writes everything
-// and stops.
+// and stops. A room that changed nothing has nothing to write, unless it was
+// loaded from a change log that the snapshot folds.
 func (r *room) stopPersister(ctx actor.Context) {
+	on := r.persistOn
+	r.persistOn = false
 	if r.persister == nil {
-		return
+		if !on || !r.persistFold {
+			return
+		}
+		r.spawnPersister(ctx)
 	}
 	ctx.Send(r.persister, &persistSnapshot{storage: r.snapshotRoot(), yjs: r.snapshotYjs(), final: true})
 	r.persister = nil

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -32,6 +33,8 @@ type System struct {
 	root     *actor.RootContext
 	registry *actor.PID
 	cfg      *Config
+	// sessionProps spawns every connection's session actor.
+	sessionProps *actor.Props
 }
 
 // NewSystem starts the actor system and the registry.
@@ -50,6 +53,7 @@ func NewSystem(cfg Config) *System {
 		cfg.SnapshotEvery = 1000
 	}
 	cfg.persisters = &sync.WaitGroup{}
+	cfg.shuttingDown = &atomic.Bool{}
 	if cfg.RateLimit > 0 && cfg.RateBurst <= 0 {
 		cfg.RateBurst = max(1, int(cfg.RateLimit))
 	}
@@ -57,7 +61,7 @@ func NewSystem(cfg Config) *System {
 	as := actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
 		return slog.New(minLevel{logger.Handler(), slog.LevelWarn}).With("lib", "protoactor")
 	}))
-	s := &System{as: as, root: as.Root, cfg: &cfg}
+	s := &System{as: as, root: as.Root, cfg: &cfg, sessionProps: newSessionProps(cfg.Logger, cfg.Metrics, cfg.shuttingDown)}
 	s.registry = as.Root.Spawn(newRegistryProps(s.cfg))
 	return s
 }
@@ -197,6 +201,7 @@ func (s *System) Rooms() []RoomInfo {
 // with 1001) and then the actor system. It returns ctx's error if the
 // registry did not stop in time.
 func (s *System) Shutdown(ctx context.Context) error {
+	s.cfg.shuttingDown.Store(true)
 	f := s.root.StopFuture(s.registry)
 	done := make(chan error, 1)
 	go func() { done <- f.Wait() }() // ends when the future completes or times out (10 s)
