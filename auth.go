@@ -44,5 +44,7 @@ func JWTAuthenticator(secret []byte) func(r *http.Request) (Identity, error) {
 // parameters (URLSearchParams decoding, '+' is a space).
 func queryIdentity(r *http.Request) Identity {
 	q := r.URL.Query()
-	return Identity{UserID: q.Get("userId"), DisplayName: q.Get("displayName")}
+	// Cloned: an unescaped value is a substring of the request line, which
+	// the connection would otherwise keep alive for its whole life.
+	return Identity{UserID: strings.Clone(q.Get("userId")), DisplayName: strings.Clone(q.Get("displayName"))}
 }

@@ -198,6 +198,9 @@ func (rt *Router) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 		rt.reject(w, r, http.StatusServiceUnavailable, "shutting down")
 		return
 	}
+	// Cloned: a substring of the request line, which every connection of the
+	// room would otherwise keep alive.
+	id = strings.Clone(id)
 	adm, err := rt.Admitter.Admit(&RoomRequest{Endpoint: ep, RoomID: id, Request: r})
 	if err != nil {
 		var se *StatusError
