@@ -162,10 +162,10 @@ func DecodeJSON(data []byte) (*Inbound, error) {
 		return nil, ErrNotObject
 	}
 	var env envelope
-	if err := json.Unmarshal(data, &env); err != nil {
+	if err := scanEnvelope(data, &env); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidJSON, err)
 	}
-	t, ok := jsonString(env.Type)
+	t, ok := typeString(env.Type)
 	if !ok {
 		return nil, ErrNoType
 	}
@@ -220,16 +220,22 @@ func decodeCursor(env *envelope, c *Cursor) error {
 	if _, ok := finiteNumber(env.ViewportScale); ok {
 		c.ViewportScale = env.ViewportScale
 	}
-	switch s, _ := jsonString(env.CursorType); s {
-	case "default", "text", "pointer":
-		c.CursorType = s
+	switch s := plainString(env.CursorType); string(s) {
+	case "default":
+		c.CursorType = "default"
+	case "text":
+		c.CursorType = "text"
+	case "pointer":
+		c.CursorType = "pointer"
 	}
 	if len(env.HighlightRect) > 0 && validRect(env.HighlightRect) {
 		c.HighlightRect = env.HighlightRect
 	}
-	switch s, _ := jsonString(env.Space); s {
-	case "pixel", "fraction":
-		c.Space = s
+	switch s := plainString(env.Space); string(s) {
+	case "pixel":
+		c.Space = "pixel"
+	case "fraction":
+		c.Space = "fraction"
 	}
 	return nil
 }
@@ -301,6 +307,28 @@ func finiteNumber(raw []byte) (float64, bool) {
 	return f, true
 }
 
+// plainString returns the contents of a JSON string without escapes (nil
+// for anything else): enough to compare with a known name without
+// allocating.
+func plainString(raw []byte) []byte {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) < 2 || raw[0] != '"' || bytes.IndexByte(raw[1:len(raw)-1], '\\') >= 0 {
+		return nil
+	}
+	return raw[1 : len(raw)-1]
+}
+
+// typeString is jsonString for the "type" member: the known message types
+// come back as constants, without allocating.
+func typeString(raw []byte) (string, bool) {
+	if p := plainString(raw); p != nil {
+		if k := kindOf(string(p)); k != KindCustom {
+			return kindNames[k], true
+		}
+	}
+	return jsonString(raw)
+}
+
 func jsonString(raw []byte) (string, bool) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) < 2 || raw[0] != '"' {
@@ -317,29 +345,14 @@ func jsonString(raw []byte) (string, bool) {
 }
 
 func objectHasFinite(raw []byte, keys ...string) bool {
-	var m map[string]json.RawMessage
-	if firstNonSpace(raw) != '{' || json.Unmarshal(raw, &m) != nil {
-		return false
-	}
-	for _, k := range keys {
-		if _, ok := finiteNumber(m[k]); !ok {
-			return false
-		}
-	}
-	return true
+	return objectFinite(raw, keys, nil)
 }
 
+var rectKeys = []string{"left", "top", "width", "height"}
+
 func validRect(raw []byte) bool {
-	var m map[string]json.RawMessage
-	if firstNonSpace(raw) != '{' || json.Unmarshal(raw, &m) != nil {
-		return false
-	}
-	if !objectHasFinite(raw, "left", "top", "width", "height") {
-		return false
-	}
-	w, _ := finiteNumber(m["width"])
-	h, _ := finiteNumber(m["height"])
-	return w >= 0 && h >= 0
+	var v [4]float64
+	return objectFinite(raw, rectKeys, v[:]) && v[2] >= 0 && v[3] >= 0
 }
 
 func firstNonSpace(b []byte) byte {
