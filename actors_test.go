@@ -104,7 +104,13 @@ func jsonKeys(t *testing.T, raw []byte) []string {
 }
 
 func TestCursor_RelayedToOthersWithInvalidFieldsDropped(t *testing.T) {
-	ts := newTestServer(t, lively.Config{})
+	for name, goroutines := range map[string]bool{"epoll": false, "goroutine-readers": true} {
+		t.Run(name, func(t *testing.T) { testCursorRelay(t, lively.Config{GoroutineReaders: goroutines}) })
+	}
+}
+
+func testCursorRelay(t *testing.T, cfg lively.Config) {
+	ts := newTestServer(t, cfg)
 	a := ts.join("cur", "alice")
 	b := ts.join("cur", "bob")
 	waitPresence(t, a, "alice", "bob")

@@ -83,6 +83,7 @@ func New(cfg Config) (*Server, error) {
 	tm := transport.NewMetrics(reg)
 	s.hub = transport.NewHub(transport.Options{
 		MaxMessageBytes: cfg.MaxMessageBytes, OutboxMaxBytes: cfg.OutboxMaxBytes, WriteTimeout: cfg.WriteTimeout,
+		GoroutineReaders: cfg.GoroutineReaders,
 	}, tm)
 	s.sys = actors.NewSystem(actors.Config{
 		Rooms: cfg.Rooms, MaxRooms: cfg.MaxRooms, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
