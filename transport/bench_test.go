@@ -1,10 +1,14 @@
 package transport
 
 import (
+	"bufio"
 	"context"
+	"encoding/binary"
 	"fmt"
+	"io"
 	"net"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -137,4 +141,274 @@ func writeSyscalls() (int64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// enqueueWindow is how many frames the Enqueue benchmarks queue ahead of
+// their reader: after each window they queue a sentinel and wait for the
+// previous one to arrive, which keeps the outbox (at most two windows of
+// small frames) far below its bounds however fast the producer is.
+const enqueueWindow = 1024
+
+// benchPayload is the size of the small frames' payload, about a relayed
+// cursor:update.
+const benchPayload = 120
+
+// BenchmarkConn_Enqueue measures one producer (a room) queuing small
+// frames onto one connection whose peer reads promptly, while the hub's
+// writers drain it: ns/op is the sustained end-to-end cost of one frame
+// (enqueue, batch, writev, the peer's read), frames/s its inverse, and
+// frames/write how many frames each write system call carried (from
+// /proc/self/io, where the system has it).
+func BenchmarkConn_Enqueue(b *testing.B) {
+	b.Run("peer=prompt", func(b *testing.B) { benchEnqueuePrompt(b, 0) })
+}
+
+// BenchmarkConn_EnqueueTagged measures EnqueueTagged, the room's cursor
+// path. peer=prompt is BenchmarkConn_Enqueue's setup with the frames tagged
+// by one of 64 senders in turn: delivered/op is the fraction of frames that
+// reached the peer, the rest having been coalesced while the connection
+// lagged behind the producer. peer=lagging is a connection whose writer is
+// stuck on a peer that does not read and whose queue is past LagFrames: each
+// EnqueueTagged replaces the frame its sender queued earlier, in place, so
+// ns/op is the steady cost of coalescing and the queue does not grow.
+func BenchmarkConn_EnqueueTagged(b *testing.B) {
+	b.Run("peer=prompt/senders=64", func(b *testing.B) { benchEnqueuePrompt(b, 64) })
+	for _, s := range []int{1, 64, 1000} {
+		b.Run(fmt.Sprintf("peer=lagging/senders=%d", s), func(b *testing.B) { benchEnqueueLagging(b, s) })
+	}
+}
+
+// benchEnqueuePrompt queues b.N small frames, with Enqueue (senders 0) or
+// EnqueueTagged with senders tags in turn, and waits for the peer to have
+// read everything that was not coalesced.
+func benchEnqueuePrompt(b *testing.B, senders int) {
+	p := newBenchPeer(b, Options{}, false)
+	fr := &frameReader{}
+	fr.cond.L = &fr.mu
+	p.wg.Add(1)
+	go func() { // ends when cleanup closes the client end
+		defer p.wg.Done()
+		fr.run(p.cc)
+	}()
+	frame := Frame(OpText, benchFramePayload('d', 0))
+	enqueue := func(i int) error {
+		if senders == 0 {
+			return p.c.Enqueue(frame)
+		}
+		return p.c.EnqueueTagged(frame, uint64(i%senders)+1)
+	}
+	var mark uint64
+	sentinel := func() {
+		mark++
+		if err := p.c.Enqueue(Frame(OpText, benchFramePayload('s', mark))); err != nil {
+			b.Fatalf("sentinel: %v", err)
+		}
+	}
+	w0, haveIO := writeSyscalls()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := enqueue(i); err != nil {
+			b.Fatalf("frame %d: %v", i, err)
+		}
+		if (i+1)%enqueueWindow == 0 {
+			sentinel()
+			if err := fr.waitMark(mark - 1); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	sentinel()
+	if err := fr.waitMark(mark); err != nil {
+		b.Fatal(err)
+	}
+	b.StopTimer()
+	delivered := fr.data.Load()
+	if senders == 0 && delivered != int64(b.N) {
+		b.Fatalf("peer read %d frames, want %d", delivered, b.N)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "frames/s")
+	if senders != 0 {
+		b.ReportMetric(float64(delivered)/float64(b.N), "delivered/op")
+	}
+	if w1, ok := writeSyscalls(); ok && haveIO && w1 > w0 {
+		b.ReportMetric(float64(delivered+int64(mark))/float64(w1-w0), "frames/write")
+	}
+}
+
+// benchEnqueueLagging tags frames from senders senders in turn onto a
+// connection that lags: its writer is stuck on a large frame the peer does
+// not read, and LagFrames frames wait behind it.
+func benchEnqueueLagging(b *testing.B, senders int) {
+	p := newBenchPeer(b, Options{OutboxMaxBytes: 64 << 20, WriteTimeout: time.Hour}, true)
+	if err := p.c.Enqueue(Frame(OpBinary, make([]byte, 8<<20))); err != nil {
+		b.Fatal(err)
+	}
+	// Once the first bytes arrive the writer has taken the large frame; the
+	// socket buffers hold a small part of it, so it stays stuck there and
+	// the queue only grows from now on.
+	_ = p.cc.SetReadDeadline(time.Now().Add(wait))
+	var one [1]byte
+	if _, err := io.ReadFull(p.cc, one[:]); err != nil {
+		b.Fatal(err)
+	}
+	frame := Frame(OpText, benchFramePayload('d', 0))
+	for range LagFrames {
+		if err := p.c.Enqueue(frame); err != nil {
+			b.Fatal(err)
+		}
+	}
+	// One frame per sender, so that every tag is in the lag index.
+	for s := range senders {
+		if err := p.c.EnqueueTagged(frame, uint64(s)+1); err != nil {
+			b.Fatal(err)
+		}
+	}
+	want := LagFrames + senders
+	if q := p.queued(); q != want {
+		b.Fatalf("%d frames queued before the run, want %d", q, want)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := p.c.EnqueueTagged(frame, uint64(i%senders)+1); err != nil {
+			b.Fatalf("frame %d: %v", i, err)
+		}
+	}
+	b.StopTimer()
+	if q := p.queued(); q != want {
+		b.Fatalf("%d frames queued after the run, want %d: nothing was coalesced", q, want)
+	}
+}
+
+// benchFramePayload is a small payload: kind 'd' (data) or 's' (a sentinel
+// carrying seq), padded to benchPayload bytes.
+func benchFramePayload(kind byte, seq uint64) []byte {
+	p := make([]byte, benchPayload)
+	p[0] = kind
+	binary.BigEndian.PutUint64(p[1:], seq)
+	return p
+}
+
+// benchPeer is one served connection on loopback and its client end.
+type benchPeer struct {
+	c  *Conn
+	cc net.Conn
+	wg sync.WaitGroup // the benchmark's goroutines reading cc
+}
+
+// newBenchPeer serves one loopback connection with a nop sink. small gives
+// both ends small socket buffers. Its cleanup closes the client end, shuts
+// the hub down, waits for the readers and checks that no goroutine is left.
+func newBenchPeer(b *testing.B, opts Options, small bool) *benchPeer {
+	before := runtime.NumGoroutine()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	cc, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		b.Fatal(err)
+	}
+	nc, err := ln.Accept()
+	if err != nil {
+		_ = cc.Close()
+		b.Fatal(err)
+	}
+	if small {
+		// Best effort: only the lagging benchmark's setup needs little
+		// buffered, and 8 MiB is far more than loopback buffers anyway.
+		_ = nc.(*net.TCPConn).SetWriteBuffer(64 << 10)
+		_ = cc.(*net.TCPConn).SetReadBuffer(64 << 10)
+	}
+	hub := NewHub(opts, NewMetrics(nil))
+	p := &benchPeer{c: hub.NewConn(nc, nil, false, false), cc: cc}
+	hub.Serve(p.c, nopSink{})
+	b.Cleanup(func() {
+		_ = cc.Close() // ends the server's reader and any stuck write
+		ctx, cancel := context.WithTimeout(context.Background(), wait)
+		defer cancel()
+		if err := hub.Shutdown(ctx, ReasonShutdown); err != nil {
+			b.Errorf("hub shutdown: %v", err)
+		}
+		p.wg.Wait()
+		deadline := time.Now().Add(wait)
+		for runtime.NumGoroutine() > before {
+			if time.Now().After(deadline) {
+				buf := make([]byte, 1<<20)
+				b.Errorf("%d goroutines, %d before:\n%s", runtime.NumGoroutine(), before, buf[:runtime.Stack(buf, true)])
+				return
+			}
+			time.Sleep(time.Millisecond) // polling for the leak check, not synchronisation
+		}
+	})
+	return p
+}
+
+// queued is how many frames wait in the connection's queue.
+func (p *benchPeer) queued() int {
+	p.c.mu.Lock()
+	defer p.c.mu.Unlock()
+	return len(p.c.q)
+}
+
+// frameReader reads a benchmark connection's frames: it counts data
+// frames and publishes the last sentinel seen.
+type frameReader struct {
+	data atomic.Int64
+
+	mu   sync.Mutex
+	cond sync.Cond // L is &mu; signalled on each sentinel and at the end
+	mark uint64
+	err  error
+}
+
+func (fr *frameReader) run(r io.Reader) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	var h [2]byte
+	var p [125]byte
+	var err error
+	for {
+		if _, err = io.ReadFull(br, h[:]); err != nil {
+			break
+		}
+		n := int(h[1] & 0x7f)
+		if n > len(p) {
+			err = fmt.Errorf("unexpected frame length byte %d", n)
+			break
+		}
+		if _, err = io.ReadFull(br, p[:n]); err != nil {
+			break
+		}
+		if OpCode(h[0]&0x0f) != OpText || n == 0 {
+			err = fmt.Errorf("unexpected frame op %d", h[0]&0x0f)
+			break
+		}
+		if p[0] == 'd' {
+			fr.data.Add(1)
+			continue
+		}
+		fr.mu.Lock()
+		fr.mark = binary.BigEndian.Uint64(p[1:9])
+		fr.cond.Broadcast()
+		fr.mu.Unlock()
+	}
+	fr.mu.Lock()
+	fr.err = err
+	fr.cond.Broadcast()
+	fr.mu.Unlock()
+}
+
+// waitMark waits until sentinel seq has been read (0: returns at once).
+func (fr *frameReader) waitMark(seq uint64) error {
+	fr.mu.Lock()
+	defer fr.mu.Unlock()
+	for fr.mark < seq && fr.err == nil {
+		fr.cond.Wait()
+	}
+	if fr.mark < seq {
+		return fmt.Errorf("reader stopped before sentinel %d: %w", seq, fr.err)
+	}
+	return nil
 }
