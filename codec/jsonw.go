@@ -12,7 +12,13 @@ const hexDigits = "0123456789abcdef"
 // writes it: only '"', '\\' and control characters are escaped (\b \f \n \r \t
 // short forms, \u00xx otherwise); '<', '>', '&', U+2028 and U+2029 go out as
 // they are. Invalid UTF-8 becomes U+FFFD.
-func AppendString(dst []byte, s string) []byte {
+func AppendString(dst []byte, s string) []byte { return appendJSString(dst, s) }
+
+// appendStringBytes is AppendString for bytes, without copying them into a
+// string first.
+func appendStringBytes(dst []byte, b []byte) []byte { return appendJSString(dst, b) }
+
+func appendJSString[T string | []byte](dst []byte, s T) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
@@ -22,7 +28,7 @@ func AppendString(dst []byte, s string) []byte {
 			continue
 		}
 		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRuneInString(s[i:])
+			r, size := utf8.DecodeRuneInString(string(s[i:min(i+utf8.UTFMax, len(s))]))
 			if r == utf8.RuneError && size == 1 {
 				dst = append(dst, s[start:i]...)
 				dst = append(dst, `\ufffd`...)
