@@ -137,6 +137,10 @@ func TestSlowConsumerOverOutboxBytes(t *testing.T) {
 		if r := sv.sink.waitClosed(t); r != ReasonSlowConsumer {
 			t.Fatalf("reason %v", r)
 		}
+		// The dropped queue left the outbox gauge: nothing else is queued.
+		if n := s.hub.metrics.outbox.Load(); n != 0 {
+			t.Fatalf("outbox gauge %d after the only connection closed", n)
+		}
 	})
 }
 
