@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -46,7 +47,11 @@ func BenchmarkParseFrames(b *testing.B) {
 // BenchmarkBroadcast queues one shared frame to every member of a room of
 // n loopback connections per iteration, as a room broadcast does, and
 // waits for the clients to have read them all. ns/op is per broadcast;
-// frames/write is how many frames each write carried on average.
+// frames/write is how many frames each write carried on average. The
+// producer is paced as in the Enqueue benchmarks: after each window of
+// enqueueWindow broadcasts it broadcasts a sentinel and waits until every
+// member has read the previous one, so the outboxes stay far below their
+// bounds and the time is that of delivery, not of queuing ahead.
 func BenchmarkBroadcast(b *testing.B) {
 	for _, n := range []int{5, 200, 1000} {
 		for _, m := range readerModes {
@@ -58,17 +63,29 @@ func BenchmarkBroadcast(b *testing.B) {
 }
 
 func benchBroadcast(b *testing.B, n int, opts Options) {
+	before := runtime.NumGoroutine()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer ln.Close()
-	m := NewMetrics(nil)
-	hub := NewHub(opts, m)
-	var read atomic.Int64
-	var wg sync.WaitGroup
-	conns := make([]*Conn, 0, n)
+	hub := NewHub(opts, NewMetrics(nil))
+	var wg sync.WaitGroup // the clients' readers
 	clients := make([]net.Conn, 0, n)
+	b.Cleanup(func() {
+		for _, cc := range clients {
+			_ = cc.Close() // ends the readers, and the server's
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), wait)
+		defer cancel()
+		if err := hub.Shutdown(ctx, ReasonShutdown); err != nil {
+			b.Errorf("hub shutdown: %v", err)
+		}
+		wg.Wait()
+		checkGoroutines(b, before)
+	})
+	conns := make([]*Conn, 0, n)
+	readers := make([]*frameReader, 0, n)
 	for range n {
 		cc, err := net.Dial("tcp", ln.Addr().String())
 		if err != nil {
@@ -82,49 +99,65 @@ func benchBroadcast(b *testing.B, n int, opts Options) {
 		c := hub.NewConn(nc, nil, false, false)
 		hub.Serve(c, nopSink{})
 		conns = append(conns, c)
+		fr := newFrameReader()
+		readers = append(readers, fr)
 		wg.Add(1)
-		go func() {
+		go func() { // ends when cleanup closes cc
 			defer wg.Done()
-			buf := make([]byte, 64<<10)
-			for {
-				k, err := cc.Read(buf)
-				read.Add(int64(k))
-				if err != nil {
-					return
-				}
-			}
+			fr.run(cc)
 		}()
 	}
 	frame := Frame(OpText, []byte(`{"type":"cursor:update","cursor":{"userId":"u-1","displayName":"bench","color":"#ff0000","x":123456,"y":42,"lastUpdate":1700000000000}}`))
-	var want int64
+	// At most two windows and their sentinels are queued for a member.
+	if o := hub.Options(); 2*(enqueueWindow+1)*len(frame) > o.OutboxMaxBytes || 2*(enqueueWindow+1) > o.OutboxMaxFrames {
+		b.Fatalf("two windows of %d-byte frames do not fit the outbox (%d bytes, %d frames)", len(frame), o.OutboxMaxBytes, o.OutboxMaxFrames)
+	}
+	var mark uint64
+	sentinel := func() {
+		mark++
+		s := Frame(OpText, benchFramePayload('s', mark))
+		for i, c := range conns {
+			if err := c.Enqueue(s); err != nil {
+				b.Fatalf("member %d: sentinel %d: %v", i, mark, err)
+			}
+		}
+	}
+	waitMark := func(seq uint64) {
+		for i, fr := range readers {
+			if err := fr.waitMark(seq); err != nil {
+				b.Fatalf("member %d: %v", i, err)
+			}
+		}
+	}
 	w0, haveIO := writeSyscalls()
 	b.ReportAllocs()
 	b.ResetTimer()
+	var i int
 	for b.Loop() {
-		for _, c := range conns {
-			_ = c.Enqueue(frame)
+		for j, c := range conns {
+			if err := c.Enqueue(frame); err != nil {
+				b.Fatalf("broadcast %d, member %d: %v", i, j, err)
+			}
 		}
-		want += int64(n * len(frame))
+		if i++; i%enqueueWindow == 0 {
+			sentinel()
+			waitMark(mark - 1)
+		}
 	}
-	deadline := time.Now().Add(time.Minute)
-	for read.Load() < want && time.Now().Before(deadline) {
-		time.Sleep(100 * time.Microsecond)
-	}
+	// b.Loop stopped the timer; the delivery of the last windows counts.
+	b.StartTimer()
+	sentinel()
+	waitMark(mark)
 	b.StopTimer()
-	if read.Load() < want {
-		b.Fatalf("read %d of %d bytes", read.Load(), want)
+	for j, fr := range readers {
+		if got := fr.data.Load(); got != int64(b.N) {
+			b.Fatalf("member %d read %d frames, want %d", j, got, b.N)
+		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(int64(b.N)*int64(n)), "ns/delivery")
 	if w1, ok := writeSyscalls(); ok && haveIO && w1 > w0 {
-		b.ReportMetric(float64(int64(b.N)*int64(n))/float64(w1-w0), "frames/write")
+		b.ReportMetric(float64((int64(b.N)+int64(mark))*int64(n))/float64(w1-w0), "frames/write")
 	}
-	for _, cc := range clients {
-		_ = cc.Close()
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	_ = hub.Shutdown(ctx, ReasonShutdown)
-	wg.Wait()
 }
 
 // writeSyscalls is this process's count of write system calls so far
@@ -143,10 +176,11 @@ func writeSyscalls() (int64, bool) {
 	return 0, false
 }
 
-// enqueueWindow is how many frames the Enqueue benchmarks queue ahead of
-// their reader: after each window they queue a sentinel and wait for the
-// previous one to arrive, which keeps the outbox (at most two windows of
-// small frames) far below its bounds however fast the producer is.
+// enqueueWindow is how many frames the Enqueue and Broadcast benchmarks
+// queue ahead of their readers: after each window they queue a sentinel and
+// wait for the previous one to arrive, which keeps the outbox (at most two
+// windows of small frames) far below its bounds however fast the producer
+// is.
 const enqueueWindow = 1024
 
 // benchPayload is the size of the small frames' payload, about a relayed
@@ -183,8 +217,7 @@ func BenchmarkConn_EnqueueTagged(b *testing.B) {
 // read everything that was not coalesced.
 func benchEnqueuePrompt(b *testing.B, senders int) {
 	p := newBenchPeer(b, Options{}, false)
-	fr := &frameReader{}
-	fr.cond.L = &fr.mu
+	fr := newFrameReader()
 	p.wg.Add(1)
 	go func() { // ends when cleanup closes the client end
 		defer p.wg.Done()
@@ -333,17 +366,24 @@ func newBenchPeer(b *testing.B, opts Options, small bool) *benchPeer {
 			b.Errorf("hub shutdown: %v", err)
 		}
 		p.wg.Wait()
-		deadline := time.Now().Add(wait)
-		for runtime.NumGoroutine() > before {
-			if time.Now().After(deadline) {
-				buf := make([]byte, 1<<20)
-				b.Errorf("%d goroutines, %d before:\n%s", runtime.NumGoroutine(), before, buf[:runtime.Stack(buf, true)])
-				return
-			}
-			time.Sleep(time.Millisecond) // polling for the leak check, not synchronisation
-		}
+		checkGoroutines(b, before)
 	})
 	return p
+}
+
+// checkGoroutines reports an error unless the goroutine count is back to
+// before (within wait): run it after everything a benchmark started has
+// been told to end.
+func checkGoroutines(b *testing.B, before int) {
+	deadline := time.Now().Add(wait)
+	for runtime.NumGoroutine() > before {
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<20)
+			b.Errorf("%d goroutines, %d before:\n%s", runtime.NumGoroutine(), before, buf[:runtime.Stack(buf, true)])
+			return
+		}
+		time.Sleep(time.Millisecond) // polling for the leak check, not synchronisation
+	}
 }
 
 // queued is how many frames wait in the connection's queue.
@@ -354,7 +394,9 @@ func (p *benchPeer) queued() int {
 }
 
 // frameReader reads a benchmark connection's frames: it counts data
-// frames and publishes the last sentinel seen.
+// frames and publishes the last sentinel seen. A sentinel is a
+// benchFramePayload('s', seq) text frame; every other text frame (up to
+// 1 KiB) is data.
 type frameReader struct {
 	data atomic.Int64
 
@@ -364,28 +406,44 @@ type frameReader struct {
 	err  error
 }
 
+func newFrameReader() *frameReader {
+	fr := &frameReader{}
+	fr.cond.L = &fr.mu
+	return fr
+}
+
 func (fr *frameReader) run(r io.Reader) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	var h [2]byte
-	var p [125]byte
+	var p [1 << 10]byte
 	var err error
 	for {
 		if _, err = io.ReadFull(br, h[:]); err != nil {
 			break
 		}
+		op := OpCode(h[0] & 0x0f)
 		n := int(h[1] & 0x7f)
+		if n == 126 { // 16-bit extended length
+			if _, err = io.ReadFull(br, h[:]); err != nil {
+				break
+			}
+			n = int(binary.BigEndian.Uint16(h[:]))
+		} else if n == 127 {
+			err = errors.New("unexpected 64-bit frame length")
+			break
+		}
 		if n > len(p) {
-			err = fmt.Errorf("unexpected frame length byte %d", n)
+			err = fmt.Errorf("unexpected frame length %d", n)
 			break
 		}
 		if _, err = io.ReadFull(br, p[:n]); err != nil {
 			break
 		}
-		if OpCode(h[0]&0x0f) != OpText || n == 0 {
-			err = fmt.Errorf("unexpected frame op %d", h[0]&0x0f)
+		if op != OpText || n == 0 {
+			err = fmt.Errorf("unexpected frame op %d", op)
 			break
 		}
-		if p[0] == 'd' {
+		if n != benchPayload || p[0] != 's' {
 			fr.data.Add(1)
 			continue
 		}
