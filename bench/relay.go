@@ -40,9 +40,6 @@ func RunRelay(ctx context.Context, addr string, ready func(addr string)) error {
 	if err != nil {
 		return err
 	}
-	if ready != nil {
-		ready(ln.Addr().String())
-	}
 	h := &relayHub{rooms: map[string]*relayRoom{}, conns: map[*relayConn]struct{}{}}
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
@@ -55,6 +52,11 @@ func RunRelay(ctx context.Context, addr string, ready func(addr string)) error {
 		}
 		ln.Close()
 	}()
+	// Ready only once every goroutine of an idle relay runs: a caller
+	// counting goroutines from here sees a steady number.
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
 	var acceptErr error
 	for {
 		conn, err := ln.Accept()
