@@ -75,10 +75,17 @@ func (d *Doc) ApplyRemote(op *Op) ApplyResult {
 // run when the server also resyncs the sender after each applied
 // list-move, and diverge in a few percent of runs without that.
 func (d *Doc) Sequence(op *Op) ApplyResult {
-	op.Clock = inc(max(d.clock, op.Clock))
+	op.Clock = inc(max(d.clock, min(op.Clock, maxClientClock)))
 	d.clock = op.Clock
 	return d.apply(op, true)
 }
+
+// maxClientClock caps what a client's clock contributes to the server's
+// stamp. A client may send any clock up to 2^53-1; following it blindly,
+// one client could push every later stamp past Number.MAX_SAFE_INTEGER,
+// where JavaScript clients can no longer tell consecutive clocks apart. The
+// cap leaves 2^32 stamps of room, and stamps stay strictly increasing.
+const maxClientClock = maxSafeInt - 1<<32
 
 func (d *Doc) apply(op *Op, server bool) ApplyResult {
 	if d.mut != nil {

@@ -124,3 +124,26 @@ func TestApplyRemote_HandBuiltOps(t *testing.T) {
 		t.Errorf("kind 0: %v", r)
 	}
 }
+
+// A client clock near 2^53 does not drag the server's stamps past
+// Number.MAX_SAFE_INTEGER; stamps still increase.
+func TestSequence_ClientClockCapped(t *testing.T) {
+	d, err := Deserialize([]byte(`{"type":"LiveObject","data":{}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops, bad, err := DecodeOps([]byte(`[{"type":"set","path":[],"key":"a","value":1,"clock":9007199254740991},{"type":"set","path":[],"key":"b","value":2,"clock":3}]`))
+	if err != nil || bad != 0 {
+		t.Fatal(bad, err)
+	}
+	if r := d.Sequence(&ops[0]); r == Unappliable {
+		t.Fatal("unappliable")
+	}
+	d.Sequence(&ops[1])
+	if ops[0].Clock != maxClientClock+1 || ops[1].Clock != maxClientClock+2 {
+		t.Fatalf("stamps %d, %d; want %d, %d", ops[0].Clock, ops[1].Clock, maxClientClock+1, maxClientClock+2)
+	}
+	if ops[1].Clock > maxSafeInt {
+		t.Fatal("stamp beyond MAX_SAFE_INTEGER")
+	}
+}
