@@ -151,18 +151,30 @@ func TestScanner_RandomDocumentsAndMutations(t *testing.T) {
 		if len(doc) == 0 {
 			continue
 		}
-		m := append([]byte(nil), doc...)
-		i := r.IntN(len(m))
-		switch r.IntN(3) {
-		case 0:
-			m[i] = alphabet[r.IntN(len(alphabet))]
-		case 1:
-			m = append(m[:i], append([]byte{alphabet[r.IntN(len(alphabet))]}, m[i:]...)...)
-		default:
-			m = append(m[:i], m[i+1:]...)
-		}
-		checkAgainstEncodingJSON(t, m)
+		checkAgainstEncodingJSON(t, mutate(r, doc, alphabet))
 	}
+}
+
+// mutate returns a copy of doc (not empty) with one byte changed, inserted
+// or dropped; new bytes come from alphabet (any byte when it is nil).
+func mutate(r *rand.Rand, doc, alphabet []byte) []byte {
+	pick := func() byte {
+		if alphabet == nil {
+			return byte(r.IntN(256))
+		}
+		return alphabet[r.IntN(len(alphabet))]
+	}
+	m := append([]byte(nil), doc...)
+	i := r.IntN(len(m))
+	switch r.IntN(3) {
+	case 0:
+		m[i] = pick()
+	case 1:
+		m = append(m[:i], append([]byte{pick()}, m[i:]...)...)
+	default:
+		m = append(m[:i], m[i+1:]...)
+	}
+	return m
 }
 
 func TestScanner_DepthLimit(t *testing.T) {

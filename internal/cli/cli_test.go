@@ -67,6 +67,20 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// waitBanner polls the server's output (it runs on another goroutine) for
+// the banner line matching pattern and returns the pattern's first group.
+func waitBanner(t *testing.T, out, errb *syncBuffer, pattern string) string {
+	t.Helper()
+	re := regexp.MustCompile(pattern)
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if m := re.FindStringSubmatch(out.String()); m != nil {
+			return m[1]
+		}
+	}
+	t.Fatalf("no %q in the banner: %q %q", pattern, out.String(), errb.String())
+	return ""
+}
+
 func TestServe_BannerHealthAndGracefulStop(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -75,19 +89,7 @@ func TestServe_BannerHealthAndGracefulStop(t *testing.T) {
 	go func() {
 		done <- Run(ctx, []string{"--addr", "127.0.0.1:0", "--memory", "--log-level", "debug"}, nil, &out, &errb)
 	}()
-	re := regexp.MustCompile(`Health\s+(http://\S+)`)
-	var health string
-	deadline := time.Now().Add(10 * time.Second)
-	for health == "" {
-		if time.Now().After(deadline) {
-			t.Fatalf("no banner: %q %q", out.String(), errb.String())
-		}
-		if m := re.FindStringSubmatch(out.String()); m != nil {
-			health = m[1]
-		} else {
-			time.Sleep(5 * time.Millisecond)
-		}
-	}
+	health := waitBanner(t, &out, &errb, `Health\s+(http://\S+)`)
 	resp, err := http.Get(health)
 	if err != nil {
 		t.Fatal(err)
@@ -118,19 +120,7 @@ func TestServe_DebugAddrServesProfiler(t *testing.T) {
 	go func() {
 		done <- Run(ctx, []string{"--addr", "127.0.0.1:0", "--memory", "--debug-addr", "127.0.0.1:0"}, nil, &out, &errb)
 	}()
-	re := regexp.MustCompile(`Profiler\s+(http://\S+)`)
-	var prof string
-	deadline := time.Now().Add(10 * time.Second)
-	for prof == "" {
-		if time.Now().After(deadline) {
-			t.Fatalf("no profiler in the banner: %q %q", out.String(), errb.String())
-		}
-		if m := re.FindStringSubmatch(out.String()); m != nil {
-			prof = m[1]
-		} else {
-			time.Sleep(5 * time.Millisecond)
-		}
-	}
+	prof := waitBanner(t, &out, &errb, `Profiler\s+(http://\S+)`)
 	resp, err := http.Get(prof + "goroutine?debug=1")
 	if err != nil {
 		t.Fatal(err)
