@@ -96,21 +96,49 @@ func (c *contentJSON) appendTo(dst []byte, off uint64) []byte {
 }
 
 // contentAny holds elements as canonical lib0 any encodings.
-type contentAny struct{ vals [][]byte }
+type contentAny struct {
+	vals [][]byte
+	// keyed caches what a keyed-array scan (table.go) reads from the
+	// elements: a prefix of vals, parsed so far (keyedInfos parses the
+	// rest). The encodings never change, so it stays valid; splits and
+	// merges carry it along.
+	keyed []keyedInfo
+}
 
 func (c *contentAny) ref() byte       { return refAny }
 func (c *contentAny) length() uint64  { return uint64(len(c.vals)) }
 func (c *contentAny) countable() bool { return true }
 func (c *contentAny) splice(off uint64) content {
 	r := &contentAny{vals: c.vals[off:]}
+	if uint64(len(c.keyed)) > off {
+		// r keeps the array's spare capacity (the right part is where the
+		// server's next writes merge); c is capped so it cannot write there.
+		r.keyed = c.keyed[off:]
+	}
 	c.vals = c.vals[:off:off]
+	c.keyed = c.keyed[:min(uint64(len(c.keyed)), off):min(uint64(len(c.keyed)), off)]
 	return r
 }
 func (c *contentAny) sliceFrom(off uint64) content {
-	return &contentAny{vals: c.vals[off:len(c.vals):len(c.vals)]}
+	return &contentAny{vals: c.vals[off:len(c.vals):len(c.vals)], keyed: keyedFrom(c.keyed, off)}
 }
+
+// keyedFrom is the part of a parsed prefix that belongs to the elements
+// from off on.
+func keyedFrom(keyed []keyedInfo, off uint64) []keyedInfo {
+	if uint64(len(keyed)) <= off {
+		return nil
+	}
+	return keyed[off:len(keyed):len(keyed)]
+}
+
 func (c *contentAny) mergeWith(r content) bool {
-	c.vals = append(c.vals, r.(*contentAny).vals...)
+	rc := r.(*contentAny)
+	if len(c.keyed) == len(c.vals) { // all parsed: r's parsed prefix extends it
+		// Appending in place is safe: splits cap every slice they hand out.
+		c.keyed = append(c.keyed, rc.keyed...)
+	}
+	c.vals = append(c.vals, rc.vals...)
 	return true
 }
 func (c *contentAny) appendTo(dst []byte, off uint64) []byte {

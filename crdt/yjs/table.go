@@ -123,18 +123,18 @@ func scanKeyed(doc *Doc, array, only string, all bool) keyedArray {
 		base := idx
 		idx += int(n.length)
 		if c, ok := n.content.(*contentAny); ok {
-			for i, raw := range c.vals {
-				key, ts, val, hasV, ok := scanRawEntry(raw)
-				if !ok {
+			for i := range c.keyedInfos() {
+				e := &c.keyed[i]
+				if !e.ok {
 					continue
 				}
-				if !all && string(key) != only {
-					if ts > ka.maxTS {
-						ka.maxTS = ts
+				if !all && e.key != only {
+					if e.ts > ka.maxTS {
+						ka.maxTS = e.ts
 					}
 					continue
 				}
-				add(entry{index: base + i, key: string(key), ts: ts, hasV: hasV, valRaw: val})
+				add(entry{index: base + i, key: e.key, ts: e.ts, hasV: e.hasVal, valRaw: e.val})
 			}
 			continue
 		}
@@ -151,6 +151,32 @@ func scanKeyed(doc *Doc, array, only string, all bool) keyedArray {
 		}
 	}
 	return ka
+}
+
+// keyedInfo is what a keyed-array scan reads from one element stored as a
+// lib0 any value (see scanRawEntry); ok is false for anything else.
+type keyedInfo struct {
+	key    string
+	val    []byte
+	ts     float64
+	hasVal bool
+	ok     bool
+}
+
+// keyedInfos returns the element infos of c, parsing the elements not
+// parsed yet: a table of 10k rows is scanned by every REST write, and
+// parsing each row's key and ts (skipping its val) was most of that cost.
+// The server's own writes append to one growing item, so only the new
+// elements are parsed.
+func (c *contentAny) keyedInfos() []keyedInfo {
+	for _, raw := range c.vals[len(c.keyed):] {
+		var e keyedInfo
+		if key, ts, val, hasV, ok := scanRawEntry(raw); ok {
+			e = keyedInfo{key: string(key), val: val, ts: ts, hasVal: hasV, ok: true}
+		}
+		c.keyed = append(c.keyed, e)
+	}
+	return c.keyed
 }
 
 // scanRawEntry reads the key, ts and the encoded val of an entry stored as a lib0 any value,
