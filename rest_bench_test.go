@@ -3,6 +3,7 @@ package lively_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -34,6 +35,7 @@ func BenchmarkREST_Upsert10kRows20Clients(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		_, _ = io.Copy(io.Discard, resp.Body) // drained, so the connection is reused
 		resp.Body.Close()
 		if resp.StatusCode != 200 {
 			b.Fatalf("POST: %d", resp.StatusCode)
