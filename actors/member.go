@@ -70,7 +70,10 @@ func (m *member) offline() bool { return bytes.Equal(bytes.TrimSpace(m.onlineSta
 
 func (m *member) encodedEntry() []byte {
 	if m.entry == nil {
-		m.entry = codec.AppendPresenceEntry(make([]byte, 0, 192), &codec.PresenceEntry{
+		// Sized for the entry: its keys and numbers take ~150 bytes.
+		size := 150 + len(m.userID) + len(m.displayName) + len(m.color) + len(m.onlineStatus) +
+			len(m.isIdle) + len(m.location) + len(m.metadata)
+		m.entry = codec.AppendPresenceEntry(make([]byte, 0, size), &codec.PresenceEntry{
 			UserID: m.userID, DisplayName: m.displayName, Color: m.color, ConnectedAt: m.connectedAt,
 			OnlineStatus: m.onlineStatus, LastActiveAt: m.lastActiveAt, IsIdle: m.isIdle,
 			Location: m.location, Metadata: m.metadata,
