@@ -12,6 +12,7 @@ import (
 	"github.com/lively-actor/lively/codec"
 	"github.com/lively-actor/lively/crdt"
 	"github.com/lively-actor/lively/crdt/yjs"
+	"github.com/lively-actor/lively/internal/roomstate"
 	"github.com/lively-actor/lively/store"
 	"github.com/lively-actor/lively/transport"
 )
@@ -145,8 +146,11 @@ func (r *room) handleStorageLoaded(ctx actor.Context, l *storageLoaded) {
 		r.failRoom(ctx, fmt.Errorf("loading the room from the store: %w", l.storeErr))
 		return
 	case l.stored != nil:
-		r.doc = rebuild(l.stored, r)
-		r.ydoc = rebuildYjs(l.stored, r)
+		rb := roomstate.Rebuild(l.stored)
+		for _, p := range rb.Problems {
+			r.logger.Error("stored "+p.What+" is invalid; skipping it", "seq", p.Seq, "err", p.Err)
+		}
+		r.doc, r.ydoc = rb.Storage, rb.YDoc
 		lastSeq = l.stored.LastSeq()
 		r.persistFold = len(l.stored.Changes) > 0
 	case l.err != nil:
@@ -181,67 +185,6 @@ func (r *room) handleStorageLoaded(ctx actor.Context, l *storageLoaded) {
 		r.persist(ctx, store.KindYjs, r.snapshotYjs())
 	}
 	r.finishStorageLoad(ctx)
-}
-
-// rebuildYjs makes the Yjs document from a stored snapshot and updates.
-func rebuildYjs(st *store.Room, r *room) *yjs.Doc {
-	var doc *yjs.Doc
-	if len(st.Snapshot.Yjs) > 0 {
-		doc = yjs.NewDoc()
-		if err := doc.Load(st.Snapshot.Yjs); err != nil {
-			r.logger.Error("stored Yjs snapshot is invalid; ignoring it", "err", err)
-			doc = nil
-		}
-	}
-	for _, c := range st.Changes {
-		if c.Kind != store.KindYjs {
-			continue
-		}
-		if doc == nil {
-			doc = yjs.NewDoc()
-		}
-		if err := doc.Apply(c.Data); err != nil {
-			r.logger.Error("stored Yjs update is invalid; skipping it", "seq", c.Seq, "err", err)
-		}
-	}
-	return doc
-}
-
-// rebuild makes the document from a stored snapshot and the changes after it.
-func rebuild(st *store.Room, r *room) *crdt.Doc {
-	var doc *crdt.Doc
-	if len(st.Snapshot.Storage) > 0 {
-		d, err := crdt.Deserialize(st.Snapshot.Storage)
-		if err != nil {
-			r.logger.Error("stored snapshot is invalid; ignoring it", "err", err)
-		} else {
-			doc = d
-		}
-	}
-	for _, c := range st.Changes {
-		switch c.Kind {
-		case store.KindStorageInit:
-			d, err := crdt.Deserialize(c.Data)
-			if err != nil {
-				r.logger.Error("stored storage init is invalid; skipping it", "seq", c.Seq, "err", err)
-				continue
-			}
-			doc = d
-		case store.KindStorage:
-			if doc == nil {
-				continue
-			}
-			ops, _, err := crdt.DecodeOps(c.Data)
-			if err != nil {
-				r.logger.Error("stored ops are invalid; skipping them", "seq", c.Seq, "err", err)
-				continue
-			}
-			for i := range ops {
-				doc.Sequence(&ops[i])
-			}
-		}
-	}
-	return doc
 }
 
 // failRoom closes every member with a retryable code and stops the room; the

@@ -16,15 +16,17 @@ type exportDoc struct {
 	UpdatedAt int64  `json:"updatedAt"` // Unix milliseconds
 	// Storage is the storage root, null when there is none.
 	Storage json.RawMessage `json:"storage"`
-	// Yjs is the snapshot's Yjs update in standard base64, null when none.
+	// Yjs is the Yjs document as one update in standard base64, null when
+	// none.
 	Yjs *string `json:"yjs"`
-	// PendingChanges counts stored changes not reflected in Storage and Yjs.
+	// PendingChanges counts the stored changes after the snapshot; they are
+	// replayed into Storage and Yjs (see roomView).
 	PendingChanges int `json:"pendingChanges"`
 }
 
-// runExport prints a room as indented JSON. Storage is the latest whole
-// document (see roomView); pending changes that are not folded in are
-// counted, and a warning goes to stderr.
+// runExport prints a room as indented JSON: its documents as a joining
+// client gets them (see roomView). Stored pieces the replay had to skip are
+// reported on stderr.
 func runExport(ctx context.Context, st store.Store, env *Env, id string) error {
 	r, err := loadRoom(ctx, st, id)
 	if err != nil {
@@ -42,8 +44,8 @@ func runExport(ctx context.Context, st store.Store, env *Env, id string) error {
 		}
 		doc.Storage = v.storage
 	}
-	if r.Snapshot.Yjs != nil {
-		s := base64.StdEncoding.EncodeToString(r.Snapshot.Yjs)
+	if v.yjs != nil {
+		s := base64.StdEncoding.EncodeToString(v.yjs)
 		doc.Yjs = &s
 	}
 	enc := json.NewEncoder(env.Stdout)
@@ -52,9 +54,9 @@ func runExport(ctx context.Context, st store.Store, env *Env, id string) error {
 	if err := enc.Encode(&doc); err != nil {
 		return fmt.Errorf("error: %w", err)
 	}
-	if n := len(v.unfolded); n > 0 {
-		fmt.Fprintf(env.Stderr, "warning: %s not folded into this export (the server replays them on load)\n",
-			plural(n, "pending change"))
+	if n := len(v.problems); n > 0 {
+		fmt.Fprintf(env.Stderr, "warning: %s skipped (the server skips them too; rooms inspect lists them)\n",
+			plural(n, "invalid stored piece"))
 	}
 	return nil
 }

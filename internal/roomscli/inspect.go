@@ -9,28 +9,45 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lively-actor/lively/internal/roomstate"
 	"github.com/lively-actor/lively/store"
 )
 
-// roomView is what inspect and export can show of a room without a CRDT
-// engine: the latest whole storage document (the snapshot's, or that of the
-// last pending storage-init change, which replaces it) and the pending
-// changes not reflected in it. Storage ops and Yjs updates are not folded:
-// the store does not interpret them; the server replays them on load.
+// roomView is what inspect and export show of a room: the documents as a
+// joining client gets them — the stored snapshot with the changes appended
+// after it replayed, as the server does when it loads the room — and the
+// pending changes themselves.
 type roomView struct {
-	storage []byte
-	// initSeq is the Seq of the storage-init change storage comes from; 0
+	// whole is the latest whole storage document as stored: the
+	// snapshot's, or that of the last pending storage-init change, which
+	// replaces it.
+	whole []byte
+	// initSeq is the Seq of the storage-init change whole comes from; 0
 	// when it comes from the snapshot.
 	initSeq uint64
 	// replaced counts pending storage changes superseded by that init.
 	replaced int
-	// unfolded are the pending changes not reflected in storage or the Yjs
+	// unfolded are the pending changes not reflected in whole or the Yjs
 	// snapshot, in Seq order.
 	unfolded []store.StoredChange
+
+	// storage is the storage document to show: whole with the pending ops
+	// after it replayed when there were any (and whole loaded), else whole
+	// exactly as stored (which shows malformed nodes as they are).
+	storage []byte
+	// storageOps counts the pending storage-ops changes replayed.
+	storageOps int
+	// yjs is the Yjs document: the snapshot with the pending updates
+	// replayed when there were any, else the snapshot as stored.
+	yjs []byte
+	// yjsUpdates counts the pending Yjs updates replayed.
+	yjsUpdates int
+	// problems are the stored pieces the replay skipped.
+	problems []roomstate.Problem
 }
 
 func viewOf(r *store.Room) roomView {
-	v := roomView{storage: r.Snapshot.Storage}
+	v := roomView{whole: r.Snapshot.Storage, yjs: r.Snapshot.Yjs}
 	last := -1
 	for i, c := range r.Changes {
 		if c.Kind == store.KindStorageInit {
@@ -38,7 +55,7 @@ func viewOf(r *store.Room) roomView {
 		}
 	}
 	if last >= 0 {
-		v.storage, v.initSeq = r.Changes[last].Data, r.Changes[last].Seq
+		v.whole, v.initSeq = r.Changes[last].Data, r.Changes[last].Seq
 	}
 	for i, c := range r.Changes {
 		switch {
@@ -48,6 +65,35 @@ func viewOf(r *store.Room) roomView {
 		default:
 			v.unfolded = append(v.unfolded, c)
 		}
+	}
+	v.storage = v.whole
+
+	rb := roomstate.Rebuild(r)
+	v.problems = rb.Problems
+	skipped := map[uint64]bool{}
+	for _, p := range rb.Problems {
+		skipped[p.Seq] = !p.Partial
+	}
+	for _, c := range v.unfolded {
+		switch {
+		case skipped[c.Seq]:
+		case c.Kind == store.KindStorage:
+			v.storageOps++
+		case c.Kind == store.KindYjs:
+			v.yjsUpdates++
+		}
+	}
+	if v.storageOps > 0 && rb.Storage != nil {
+		v.storage = rb.Storage.AppendJSON(nil)
+	} else {
+		v.storageOps = 0
+	}
+	if v.yjsUpdates > 0 && rb.YDoc != nil {
+		if y, err := rb.YDoc.EncodeStateAsUpdate(nil); err == nil {
+			v.yjs = y
+		}
+	} else {
+		v.yjsUpdates = 0
 	}
 	return v
 }
@@ -81,20 +127,30 @@ func runInspect(ctx context.Context, st store.Store, env *Env, id string) error 
 	}
 
 	b.WriteString("\n")
+	from := "the snapshot"
+	if v.initSeq != 0 {
+		from = fmt.Sprintf("pending storage-init #%d", v.initSeq)
+	}
 	switch {
 	case v.storage == nil:
 		b.WriteString("Storage: none\n")
+	case v.storageOps > 0:
+		fmt.Fprintf(&b, "Storage (%s, with %s replayed):\n", from, plural(v.storageOps, "pending storage change"))
+		writeTree(&b, v.storage, 0)
 	case v.initSeq != 0:
-		fmt.Fprintf(&b, "Storage (from pending storage-init #%d):\n", v.initSeq)
+		fmt.Fprintf(&b, "Storage (from %s):\n", from)
 		writeTree(&b, v.storage, 0)
 	default:
 		b.WriteString("Storage:\n")
 		writeTree(&b, v.storage, 0)
 	}
-	if r.Snapshot.Yjs != nil {
-		fmt.Fprintf(&b, "\nYjs: %s document\n", formatSize(int64(len(r.Snapshot.Yjs))))
-	} else {
-		b.WriteString("\nYjs: none in the snapshot\n")
+	switch {
+	case v.yjs == nil:
+		b.WriteString("\nYjs: none\n")
+	case v.yjsUpdates > 0:
+		fmt.Fprintf(&b, "\nYjs: %s document (with %s replayed)\n", formatSize(int64(len(v.yjs))), plural(v.yjsUpdates, "pending update"))
+	default:
+		fmt.Fprintf(&b, "\nYjs: %s document\n", formatSize(int64(len(v.yjs))))
 	}
 
 	b.WriteString("\n")
@@ -103,13 +159,23 @@ func runInspect(ctx context.Context, st store.Store, env *Env, id string) error 
 			plural(v.replaced, "pending storage change"), v.initSeq, isAre(v.replaced))
 	}
 	if len(v.unfolded) == 0 {
-		b.WriteString("No pending changes to replay.\n")
+		b.WriteString("No pending changes.\n")
 	} else {
-		fmt.Fprintf(&b, "%s since the snapshot, not shown above (the server replays them on load):\n",
+		fmt.Fprintf(&b, "%s since the snapshot (replayed above; the next snapshot folds them in):\n",
 			plural(len(v.unfolded), "pending change"))
 		for _, c := range v.unfolded {
 			line := fmt.Sprintf("  #%-6d %-13s %-9s %s", c.Seq, c.Kind, formatSize(int64(len(c.Data))), describeChange(c))
 			b.WriteString(strings.TrimRight(line, " ") + "\n")
+		}
+	}
+	if len(v.problems) > 0 {
+		fmt.Fprintf(&b, "\n%s skipped by the replay (the server skips them too):\n", plural(len(v.problems), "invalid piece"))
+		for _, p := range v.problems {
+			what := p.What
+			if p.Seq != 0 {
+				what = fmt.Sprintf("#%d %s", p.Seq, p.What)
+			}
+			fmt.Fprintf(&b, "  %s: %v\n", what, p.Err)
 		}
 	}
 	_, err = fmt.Fprint(env.Stdout, b.String())

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lively-actor/lively/crdt/yjs"
 	"github.com/lively-actor/lively/store"
 )
 
@@ -49,6 +50,24 @@ func TestInspect(t *testing.T) {
 
 	f.append("yjs-only", time.Second, store.Change{Kind: store.KindYjs, Data: []byte{1}})
 	f.run("", "inspect", "yjs-only")
+
+	// Valid Yjs updates after a snapshot are replayed into the document shown.
+	ydoc := yjs.NewDoc()
+	first, err := ydoc.Transact(7, func(tx *yjs.Txn) error {
+		return tx.ArrayPush("list", yjs.Any{Kind: yjs.AnyString, Str: "a"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := ydoc.Transact(7, func(tx *yjs.Txn) error {
+		return tx.ArrayPush("list", yjs.Any{Kind: yjs.AnyString, Str: "b"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.snapshot("yjs-live", time.Second, nil, first)
+	f.append("yjs-live", 0, store.Change{Kind: store.KindYjs, Data: second})
+	f.run("", "inspect", "yjs-live")
 
 	f.snapshot("odd", 0, []byte(`{"type":"LiveObject","data":{"list":{"type":"LiveList"},"map":{"type":"LiveMap","entries":[1]},"x\ty":1}}`), nil)
 	f.run("", "inspect", "odd")
