@@ -63,30 +63,12 @@ func newFrameReader(r *bufio.Reader, maxMessage int64) *frameReader {
 // frame (OpPing, OpPong, OpClose). Masked payloads are unmasked.
 func (fr *frameReader) next() (ws.OpCode, []byte, error) {
 	for {
-		h, err := ws.ReadHeaderBuffer(fr.r, fr.hdr[:])
+		h, ctl, err := fr.header()
 		if err != nil {
 			return 0, nil, err
 		}
-		if h.Rsv != 0 {
-			return 0, nil, fmt.Errorf("%w: reserved bits set", errFrameInvalid)
-		}
-		if h.OpCode.IsControl() {
-			if h.Length > 125 || !h.Fin {
-				return 0, nil, fmt.Errorf("%w: bad control frame", errFrameInvalid)
-			}
-			fr.ctl, err = readPayload(fr.r, fr.ctl[:0], h)
-			if err != nil {
-				return 0, nil, err
-			}
+		if ctl {
 			return h.OpCode, fr.ctl, nil
-		}
-		switch {
-		case h.OpCode == ws.OpContinuation && !fr.inFrags:
-			return 0, nil, fmt.Errorf("%w: continuation without start", errFrameInvalid)
-		case h.OpCode != ws.OpContinuation && fr.inFrags:
-			return 0, nil, fmt.Errorf("%w: new message inside fragmented one", errFrameInvalid)
-		case h.OpCode != ws.OpContinuation && !h.OpCode.IsData():
-			return 0, nil, fmt.Errorf("%w: opcode %d", errFrameInvalid, h.OpCode)
 		}
 		if !fr.inFrags {
 			fr.msg = fr.msg[:0]
@@ -106,6 +88,34 @@ func (fr *frameReader) next() (ws.OpCode, []byte, error) {
 		fr.inFrags = false
 		return fr.msgOp, fr.msg, nil
 	}
+}
+
+// header reads the next frame header and checks it against the frame
+// sequence. A control frame is read whole into fr.ctl (ctl true); for a
+// data frame the caller reads the payload.
+func (fr *frameReader) header() (h ws.Header, ctl bool, err error) {
+	if h, err = ws.ReadHeaderBuffer(fr.r, fr.hdr[:]); err != nil {
+		return h, false, err
+	}
+	if h.Rsv != 0 {
+		return h, false, fmt.Errorf("%w: reserved bits set", errFrameInvalid)
+	}
+	if h.OpCode.IsControl() {
+		if h.Length > 125 || !h.Fin {
+			return h, false, fmt.Errorf("%w: bad control frame", errFrameInvalid)
+		}
+		fr.ctl, err = readPayload(fr.r, fr.ctl[:0], h)
+		return h, true, err
+	}
+	switch {
+	case h.OpCode == ws.OpContinuation && !fr.inFrags:
+		return h, false, fmt.Errorf("%w: continuation without start", errFrameInvalid)
+	case h.OpCode != ws.OpContinuation && fr.inFrags:
+		return h, false, fmt.Errorf("%w: new message inside fragmented one", errFrameInvalid)
+	case h.OpCode != ws.OpContinuation && !h.OpCode.IsData():
+		return h, false, fmt.Errorf("%w: opcode %d", errFrameInvalid, h.OpCode)
+	}
+	return h, false, nil
 }
 
 // readPayload appends h.Length payload bytes from r to dst, growing dst only
@@ -157,30 +167,12 @@ func (fr *frameReader) nextInto(sink pieceSink) (ws.OpCode, []byte, error) {
 	var total int64
 	first := true
 	for {
-		h, err := ws.ReadHeaderBuffer(fr.r, fr.hdr[:])
+		h, ctl, err := fr.header()
 		if err != nil {
 			return 0, nil, err
 		}
-		if h.Rsv != 0 {
-			return 0, nil, fmt.Errorf("%w: reserved bits set", errFrameInvalid)
-		}
-		if h.OpCode.IsControl() {
-			if h.Length > 125 || !h.Fin {
-				return 0, nil, fmt.Errorf("%w: bad control frame", errFrameInvalid)
-			}
-			fr.ctl, err = readPayload(fr.r, fr.ctl[:0], h)
-			if err != nil {
-				return 0, nil, err
-			}
+		if ctl {
 			return h.OpCode, fr.ctl, nil
-		}
-		switch {
-		case h.OpCode == ws.OpContinuation && !fr.inFrags:
-			return 0, nil, fmt.Errorf("%w: continuation without start", errFrameInvalid)
-		case h.OpCode != ws.OpContinuation && fr.inFrags:
-			return 0, nil, fmt.Errorf("%w: new message inside fragmented one", errFrameInvalid)
-		case h.OpCode != ws.OpContinuation && !h.OpCode.IsData():
-			return 0, nil, fmt.Errorf("%w: opcode %d", errFrameInvalid, h.OpCode)
 		}
 		if !fr.inFrags {
 			fr.msgOp = h.OpCode
