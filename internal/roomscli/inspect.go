@@ -69,31 +69,14 @@ func viewOf(r *store.Room) roomView {
 	v.storage = v.whole
 
 	rb := roomstate.Rebuild(r)
-	v.problems = rb.Problems
-	skipped := map[uint64]bool{}
-	for _, p := range rb.Problems {
-		skipped[p.Seq] = !p.Partial
-	}
-	for _, c := range v.unfolded {
-		switch {
-		case skipped[c.Seq]:
-		case c.Kind == store.KindStorage:
-			v.storageOps++
-		case c.Kind == store.KindYjs:
-			v.yjsUpdates++
-		}
-	}
-	if v.storageOps > 0 && rb.Storage != nil {
+	v.problems, v.storageOps, v.yjsUpdates = rb.Problems, rb.StorageOps, rb.YjsUpdates
+	if v.storageOps > 0 {
 		v.storage = rb.Storage.AppendJSON(nil)
-	} else {
-		v.storageOps = 0
 	}
-	if v.yjsUpdates > 0 && rb.YDoc != nil {
+	if v.yjsUpdates > 0 {
 		if y, err := rb.YDoc.EncodeStateAsUpdate(nil); err == nil {
 			v.yjs = y
 		}
-	} else {
-		v.yjsUpdates = 0
 	}
 	return v
 }

@@ -16,9 +16,6 @@ type Problem struct {
 	// ops", "Yjs snapshot" or "Yjs update".
 	What string
 	Err  error
-	// Partial is set when the rest of the change was applied (storage ops
-	// of which only some were invalid).
-	Partial bool
 }
 
 // Result is a rebuilt room.
@@ -27,8 +24,11 @@ type Result struct {
 	Storage *crdt.Doc
 	// YDoc is the Yjs document; nil when there is none.
 	YDoc *yjs.Doc
-	// Replayed counts the changes after the snapshot that were applied.
-	Replayed int
+	// StorageOps counts the storage-ops changes applied to Storage since
+	// its base (the snapshot, or the last storage-init change).
+	StorageOps int
+	// YjsUpdates counts the Yjs updates applied after the snapshot.
+	YjsUpdates int
 	// Problems are the pieces skipped, in order.
 	Problems []Problem
 }
@@ -63,7 +63,7 @@ func Rebuild(r *store.Room) Result {
 				res.Problems = append(res.Problems, Problem{Seq: c.Seq, What: "storage init", Err: err})
 				continue
 			}
-			res.Storage = d
+			res.Storage, res.StorageOps = d, 0
 		case store.KindStorage:
 			if res.Storage == nil {
 				continue
@@ -74,7 +74,7 @@ func Rebuild(r *store.Room) Result {
 				continue
 			}
 			if bad > 0 {
-				res.Problems = append(res.Problems, Problem{Seq: c.Seq, What: "storage ops", Partial: len(ops) > 0,
+				res.Problems = append(res.Problems, Problem{Seq: c.Seq, What: "storage ops",
 					Err: fmt.Errorf("%d of %d ops invalid, dropped", bad, bad+len(ops))})
 				if len(ops) == 0 {
 					continue
@@ -83,6 +83,7 @@ func Rebuild(r *store.Room) Result {
 			for i := range ops {
 				res.Storage.Sequence(&ops[i])
 			}
+			res.StorageOps++
 		case store.KindYjs:
 			if res.YDoc == nil {
 				res.YDoc = yjs.NewDoc()
@@ -91,10 +92,8 @@ func Rebuild(r *store.Room) Result {
 				res.Problems = append(res.Problems, Problem{Seq: c.Seq, What: "Yjs update", Err: err})
 				continue
 			}
-		default:
-			continue
+			res.YjsUpdates++
 		}
-		res.Replayed++
 	}
 	return res
 }
