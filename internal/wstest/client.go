@@ -190,21 +190,7 @@ func (c *Client) Next() Msg {
 // NextOfType skips messages until one of the given type arrives.
 func (c *Client) NextOfType(typ string) Msg {
 	c.t.Helper()
-	deadline := time.After(Wait)
-	for {
-		select {
-		case m, ok := <-c.msgs:
-			if !ok {
-				code, reason := c.CloseStatus()
-				c.t.Fatalf("wstest: connection closed (%d %q) while waiting for %s", code, reason, typ)
-			}
-			if m.Type == typ {
-				return m
-			}
-		case <-deadline:
-			c.t.Fatalf("wstest: no %s within %s", typ, Wait)
-		}
-	}
+	return c.Until(typ, func(m Msg) bool { return m.Type == typ })
 }
 
 // Until reads messages until fn returns true for one, and returns it.
@@ -222,7 +208,7 @@ func (c *Client) Until(what string, fn func(Msg) bool) Msg {
 				return m
 			}
 		case <-deadline:
-			c.t.Fatalf("wstest: %s did not happen within %s", what, Wait)
+			c.t.Fatalf("wstest: %s did not arrive within %s", what, Wait)
 		}
 	}
 }
