@@ -64,16 +64,11 @@ func jsonToMP(dst, d []byte, i, depth int) ([]byte, int, error) {
 				return nil, 0, err
 			}
 			n++
-			if i = skipSpace(d, i); i >= len(d) {
+			var done bool
+			if i, done, err = nextElement(d, i, '}'); err != nil {
 				return nil, 0, ErrInvalidJSON
-			}
-			switch d[i] {
-			case ',':
-				i = skipSpace(d, i+1)
-			case '}':
-				return mpHeader(dst, hdr, n, mpMap), i + 1, nil
-			default:
-				return nil, 0, ErrInvalidJSON
+			} else if done {
+				return mpHeader(dst, hdr, n, mpMap), i, nil
 			}
 		}
 	case c == '[':
@@ -88,16 +83,11 @@ func jsonToMP(dst, d []byte, i, depth int) ([]byte, int, error) {
 				return nil, 0, err
 			}
 			n++
-			if i = skipSpace(d, i); i >= len(d) {
+			var done bool
+			if i, done, err = nextElement(d, i, ']'); err != nil {
 				return nil, 0, ErrInvalidJSON
-			}
-			switch d[i] {
-			case ',':
-				i = skipSpace(d, i+1)
-			case ']':
-				return mpHeader(dst, hdr, n, mpArray), i + 1, nil
-			default:
-				return nil, 0, ErrInvalidJSON
+			} else if done {
+				return mpHeader(dst, hdr, n, mpArray), i, nil
 			}
 		}
 	case c == '"':

@@ -73,17 +73,9 @@ func objectMembers(d []byte, i, depth int, fn func(key, value []byte)) (int, err
 		if fn != nil {
 			fn(key, d[vs:i])
 		}
-		i = skipSpace(d, i)
-		if i >= len(d) {
-			return 0, errSyntax
-		}
-		switch d[i] {
-		case ',':
-			i = skipSpace(d, i+1)
-		case '}':
-			return i + 1, nil
-		default:
-			return 0, errSyntax
+		var done bool
+		if i, done, err = nextElement(d, i, '}'); err != nil || done {
+			return i, err
 		}
 	}
 }
@@ -136,19 +128,27 @@ func scanArray(d []byte, i, depth int) (int, error) {
 		if i, err = scanValue(d, i, depth+1); err != nil {
 			return 0, err
 		}
-		i = skipSpace(d, i)
-		if i >= len(d) {
-			return 0, errSyntax
-		}
-		switch d[i] {
-		case ',':
-			i = skipSpace(d, i+1)
-		case ']':
-			return i + 1, nil
-		default:
-			return 0, errSyntax
+		var done bool
+		if i, done, err = nextElement(d, i, ']'); err != nil || done {
+			return i, err
 		}
 	}
+}
+
+// nextElement follows an object member or array element ending at d[i]:
+// past a comma it returns the next element's start, past the closing
+// bracket the index after it and done.
+func nextElement(d []byte, i int, closing byte) (next int, done bool, err error) {
+	if i = skipSpace(d, i); i >= len(d) {
+		return 0, false, errSyntax
+	}
+	switch d[i] {
+	case ',':
+		return skipSpace(d, i+1), false, nil
+	case closing:
+		return i + 1, true, nil
+	}
+	return 0, false, errSyntax
 }
 
 // scanString validates the string starting at d[i] (a quote) and returns
