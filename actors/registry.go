@@ -117,19 +117,24 @@ func (g *registry) handleCleanupDue(ctx actor.Context, m *cleanupDue) {
 	if e == nil || e.gen != m.gen {
 		return // a join came in meanwhile
 	}
-	delete(g.rooms, m.roomID)
-	delete(g.byPID, e.pid.Id)
+	g.forget(m.roomID, e)
 	ctx.Stop(e.pid)
 	g.logger.Debug("room evicted after grace period", "room", m.roomID)
 }
 
+// forget drops a room's entry (its cleanup timer too): the next admission
+// for its id spawns a new room.
+func (g *registry) forget(id string, e *roomEntry) {
+	if e.timer != nil {
+		e.timer.Stop()
+	}
+	delete(g.rooms, id)
+	delete(g.byPID, e.pid.Id)
+}
+
 func (g *registry) handleRoomFailed(ctx actor.Context, m *roomFailed) {
 	if e := g.rooms[m.roomID]; e != nil && e.pid.Equal(m.room) {
-		if e.timer != nil {
-			e.timer.Stop()
-		}
-		delete(g.rooms, m.roomID)
-		delete(g.byPID, e.pid.Id)
+		g.forget(m.roomID, e)
 	}
 	// A user message, behind every admission and request already queued to
 	// the room: each gets its answer (ErrRoomFailed) before the room stops.
@@ -143,10 +148,7 @@ func (g *registry) handleTerminated(m *actor.Terminated) {
 	}
 	delete(g.byPID, m.Who.Id)
 	if e := g.rooms[id]; e != nil && e.pid.Equal(m.Who) {
-		if e.timer != nil {
-			e.timer.Stop()
-		}
-		delete(g.rooms, id)
+		g.forget(id, e)
 		if !g.stopping {
 			g.logger.Warn("room stopped unexpectedly", "room", id)
 		}
